@@ -1,0 +1,315 @@
+"""The OHLCV data-contract gate: schema rules, then row rules in one fused pass.
+
+A valid frame costs one polars ``select`` over the columns; the per-rule
+breakdown (counts, first rows, their timestamps) is computed only when that
+pass finds a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import polars as pl
+
+from peak_trade.core.errors import DataContractError
+from peak_trade.data._frames import to_polars
+from peak_trade.data._ohlcv_rules import (
+    REQUIRED_VALUE_COLUMNS,
+    RuleSpec,
+    row_rules,
+    rule_key,
+)
+
+__all__ = [
+    "ContractReport",
+    "Violation",
+    "check_ohlcv",
+    "filter_ohlcv",
+    "ohlcv_rules",
+    "validate_ohlcv",
+]
+
+_log = logging.getLogger("peak_trade.data.contracts")
+_MAX_ROWS = 5
+
+_SCHEMA_HINTS = {
+    "missing_columns": "rename with df.rename({...}) or normalize_ohlcv(column_map=...)",
+    "timestamp_dtype": 'parse it with pl.col("timestamp").str.to_datetime() or normalize_ohlcv',
+    "non_numeric": "cast with pl.col(name).cast(pl.Float64) after cleaning the values",
+    "timezone": '.dt.replace_time_zone("UTC") if the times are UTC',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: how many rows, and the first few of them."""
+
+    rule: str
+    column: str | None
+    count: int
+    rows: list[int] = field(default_factory=list)
+    timestamps: list[Any] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The violation as a plain dict (the form used in error contexts)."""
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "count": self.count,
+            "rows": list(self.rows),
+            "timestamps": list(self.timestamps),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ContractReport:
+    """The outcome of :func:`check_ohlcv`."""
+
+    n_rows: int
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no rule is broken."""
+        return not self.violations
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The violations as plain dicts."""
+        return [v.to_dict() for v in self.violations]
+
+
+def ohlcv_rules(
+    *, timestamp: str = "timestamp", allow_partial_nans: bool = False
+) -> dict[str, pl.Expr]:
+    """Every row-level rule as a polars expression that is true for a good row.
+
+    Keys are rule names, or ``rule:column`` for per-column rules such as
+    ``missing_values:close``. Use them in your own lazy pipelines.
+
+    Example:
+        >>> rules = ohlcv_rules()
+        >>> good = pl.all_horizontal(list(rules.values()))
+        >>> "high_below_low" in rules and "missing_values:close" in rules
+        True
+    """
+    specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans)
+    return {rule_key(s.rule, s.column): s.expr for s in specs}
+
+
+def _schema_violations(
+    df: pl.DataFrame, *, timestamp: str, require_tz: bool
+) -> tuple[list[Violation], bool]:
+    """Schema rules; returns the violations and whether row rules may run."""
+    schema = df.schema
+    found: list[Violation] = []
+    missing = [c for c in (timestamp, *REQUIRED_VALUE_COLUMNS) if c not in schema]
+    for name in missing:
+        found.append(Violation("missing_columns", name, 0))
+    ts_dtype = schema.get(timestamp)
+    if ts_dtype is not None and not isinstance(ts_dtype, pl.Datetime):
+        found.append(Violation("timestamp_dtype", timestamp, 0))
+    for name in REQUIRED_VALUE_COLUMNS:
+        dtype = schema.get(name)
+        if dtype is not None and not (dtype.is_integer() or dtype.is_float()):
+            found.append(Violation("non_numeric", name, 0))
+    sound = not found
+    if require_tz and isinstance(ts_dtype, pl.Datetime) and ts_dtype.time_zone is None:
+        found.append(Violation("timezone", timestamp, 0))
+    return found, sound
+
+
+def _row_breakdown(df: pl.DataFrame, specs: list[RuleSpec], *, timestamp: str) -> list[Violation]:
+    """Counts and first rows per rule; only called when the fused pass failed."""
+    counts = df.select([(~s.expr).sum().alias(str(i)) for i, s in enumerate(specs)]).row(0)
+    failing = [(s, int(n)) for s, n in zip(specs, counts, strict=True) if n]
+    if not failing:
+        return []
+    index = pl.int_range(pl.len(), dtype=pl.Int64)
+    firsts = df.select(
+        [
+            index.filter(~s.expr).head(_MAX_ROWS).implode().alias(str(i))
+            for i, (s, _) in enumerate(failing)
+        ]
+    ).row(0)
+    ts = df.get_column(timestamp)
+    out = []
+    for (spec, count), rows in zip(failing, firsts, strict=True):
+        positions = [int(r) for r in rows]
+        stamps = [ts[r] for r in positions]
+        out.append(Violation(spec.rule, spec.column, count, positions, stamps))
+    return out
+
+
+def _run(
+    data: Any,
+    *,
+    strict: bool,
+    require_tz: bool,
+    allow_partial_nans: bool,
+    timestamp: str,
+) -> tuple[pl.DataFrame, ContractReport, list[RuleSpec]]:
+    df = to_polars(data, timestamp=timestamp)
+    violations, sound = _schema_violations(df, timestamp=timestamp, require_tz=require_tz)
+    specs: list[RuleSpec] = []
+    if strict and sound and df.height:
+        specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans)
+        try:
+            all_good = df.select(pl.all_horizontal([s.expr for s in specs]).all()).item()
+            if not all_good:
+                violations += _row_breakdown(df, specs, timestamp=timestamp)
+        except pl.exceptions.PolarsError as exc:
+            msg = f"the OHLCV row rules could not be evaluated: {exc}"
+            raise DataContractError(
+                msg,
+                hint="check the column dtypes with df.schema",
+                context={"schema": {k: str(v) for k, v in df.schema.items()}},
+                cause=exc,
+            ) from exc
+    return df, ContractReport(df.height, violations), specs
+
+
+def check_ohlcv(
+    df: Any,
+    /,
+    *,
+    strict: bool = False,
+    require_tz: bool = False,
+    allow_partial_nans: bool = False,
+    timestamp: str = "timestamp",
+) -> ContractReport:
+    """Check an OHLCV frame against the contract and report; never raises for bad data.
+
+    Args:
+        df: polars DataFrame or LazyFrame (collected once), pyarrow Table, or pandas
+            DataFrame.
+        strict: Also run the row rules (sortedness, missing values, price sanity).
+        require_tz: Naive timestamps break the ``timezone`` rule.
+        allow_partial_nans: Missing ``volume`` values are allowed.
+        timestamp: Name of the timestamp column.
+
+    Raises:
+        TypeError: ``df`` is not a frame.
+        DataContractError: Only when a LazyFrame's query or a conversion fails.
+
+    Example:
+        >>> report = check_ohlcv(frame, strict=True)  # doctest: +SKIP
+        >>> report.ok, [v.rule for v in report.violations]  # doctest: +SKIP
+        (False, ['high_below_low'])
+    """
+    _, report, _ = _run(
+        df,
+        strict=strict,
+        require_tz=require_tz,
+        allow_partial_nans=allow_partial_nans,
+        timestamp=timestamp,
+    )
+    if not report.ok:
+        _log.warning(
+            "contract.failed",
+            extra={
+                "event": "contract.failed",
+                "rules": {rule_key(v.rule, v.column): v.count for v in report.violations},
+                "rows": report.n_rows,
+            },
+        )
+    return report
+
+
+def _describe(v: Violation, timestamp: str) -> str:
+    if v.rule == "missing_columns":
+        return f"missing column `{v.column}`"
+    if v.rule == "timestamp_dtype":
+        return f"`{timestamp}` is not a polars Datetime"
+    if v.rule == "non_numeric":
+        return f"`{v.column}` is not integer or floating"
+    if v.rule == "timezone":
+        return f"`{timestamp}` is naive; expected a time zone"
+    where = f" in `{v.column}`" if v.column and v.rule != "null_timestamp" else ""
+    first = v.timestamps[0] if v.timestamps else None
+    return f"{v.count} rows break `{v.rule}`{where}; first at row {v.rows[0]} ({first})"
+
+
+def _hint_for(v: Violation, timestamp: str) -> str:
+    if v.rule in _SCHEMA_HINTS:
+        return _SCHEMA_HINTS[v.rule].replace('"timestamp"', f'"{timestamp}"')
+    for spec in row_rules(timestamp=timestamp):
+        if spec.rule == v.rule and spec.column in (v.column, None):
+            return spec.hint
+    return "inspect the rows listed in the error context"
+
+
+def validate_ohlcv(
+    df: Any,
+    /,
+    *,
+    strict: bool = False,
+    require_tz: bool = False,
+    allow_partial_nans: bool = False,
+    timestamp: str = "timestamp",
+) -> None:
+    """Raise ``DataContractError`` unless the frame meets the OHLCV contract.
+
+    Takes the options of :func:`check_ohlcv`. The error's ``context["violations"]``
+    lists ``{rule, column, count, rows, timestamps}`` for every broken rule.
+
+    Example:
+        >>> validate_ohlcv(frame, strict=True, require_tz=True)  # doctest: +SKIP
+    """
+    report = check_ohlcv(
+        df,
+        strict=strict,
+        require_tz=require_tz,
+        allow_partial_nans=allow_partial_nans,
+        timestamp=timestamp,
+    )
+    if not report.ok:
+        _raise_for(report, timestamp)
+
+
+def _raise_for(report: ContractReport, timestamp: str) -> NoReturn:
+    parts = [_describe(v, timestamp) for v in report.violations]
+    msg = f"OHLCV contract failed on {report.n_rows} rows: " + "; ".join(parts)
+    raise DataContractError(
+        msg,
+        hint=_hint_for(report.violations[0], timestamp),
+        context={
+            "rules": [rule_key(v.rule, v.column) for v in report.violations],
+            "violations": report.to_dicts(),
+        },
+    )
+
+
+def filter_ohlcv(
+    df: Any,
+    /,
+    *,
+    strict: bool = True,
+    require_tz: bool = False,
+    allow_partial_nans: bool = False,
+    timestamp: str = "timestamp",
+) -> tuple[pl.DataFrame, ContractReport]:
+    """Keep the rows that pass every row rule, and report what was dropped.
+
+    Row rules are applied by default (``strict=True``). When a schema rule other
+    than ``timezone`` fails, no row can be judged, so it raises
+    ``DataContractError`` as :func:`validate_ohlcv` would. The result is always an
+    eager DataFrame (a LazyFrame is collected once).
+
+    Example:
+        >>> clean, report = filter_ohlcv(frame)  # doctest: +SKIP
+    """
+    frame, report, specs = _run(
+        df,
+        strict=strict,
+        require_tz=require_tz,
+        allow_partial_nans=allow_partial_nans,
+        timestamp=timestamp,
+    )
+    schema_rules = {"missing_columns", "timestamp_dtype", "non_numeric"}
+    if any(v.rule in schema_rules for v in report.violations):
+        _raise_for(report, timestamp)
+    if report.ok or not specs:
+        return frame, report
+    return frame.filter(pl.all_horizontal([s.expr for s in specs])), report
