@@ -1,0 +1,158 @@
+"""Numba kernels of the backtest stats; one kernel serves run_backtest and run_grid."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+Floats = npt.NDArray[np.float64]
+
+# Positions of the stats in the kernel's output row; stats.STAT_NAMES names them.
+TOTAL_RETURN = 0
+CAGR = 1
+VOLATILITY = 2
+SHARPE = 3
+SORTINO = 4
+CALMAR = 5
+MAX_DRAWDOWN = 6
+MAX_DRAWDOWN_DURATION = 7
+ULCER_INDEX = 8
+N_TRADES = 9
+WIN_RATE = 10
+PROFIT_FACTOR = 11
+EXPECTANCY = 12
+AVG_TRADE_RETURN = 13
+EXPOSURE_TIME = 14
+FINAL_EQUITY = 15
+N_STATS = 16
+
+
+@njit(cache=True, nogil=True)
+def ratio_nb(num: float, den: float) -> float:
+    """Reference: num / den, 0.0 for 0 / 0, NaN for x / 0 with x != 0."""
+    if den > 0.0:
+        return num / den
+    if den == 0.0 and num == 0.0:
+        return 0.0
+    return np.nan
+
+
+@njit(cache=True, nogil=True)
+def bar_return_nb(equity: float, prev: float) -> float:
+    """Reference: equity / prev - 1, and 0.0 once prev <= 0 (a ruined account)."""
+    if prev > 0.0:
+        return equity / prev - 1.0
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def stats_nb(
+    equity: Floats,
+    position: Floats,
+    initial_cash: float,
+    pnl: Floats,
+    ret: Floats,
+    periods_per_year: float,
+    years: float,
+    out: Floats,
+) -> None:
+    """Reference: stats.compute_stats_reference in tests/backtest/test_stats.py."""
+    n = equity.shape[0]
+    final = equity[n - 1] if n > 0 else initial_cash
+    out[TOTAL_RETURN] = final / initial_cash - 1.0
+    out[FINAL_EQUITY] = final
+    # Pass 1: mean return, drawdowns, time in the market.
+    prev = initial_cash
+    total = 0.0
+    peak = initial_cash
+    max_dd = 0.0
+    dd_sq = 0.0
+    run = 0
+    longest = 0
+    exposed = 0
+    for i in range(n):
+        e = equity[i]
+        total += bar_return_nb(e, prev)
+        prev = e
+        if e > peak:
+            peak = e
+        dd = e / peak - 1.0
+        if dd < max_dd:
+            max_dd = dd
+        dd_sq += dd * dd
+        if e < peak:
+            run += 1
+            if run > longest:
+                longest = run
+        else:
+            run = 0
+        if position[i] != 0.0:
+            exposed += 1
+    out[MAX_DRAWDOWN] = max_dd
+    out[MAX_DRAWDOWN_DURATION] = longest
+    out[ULCER_INDEX] = math.sqrt(dd_sq / n) if n > 0 else 0.0
+    out[EXPOSURE_TIME] = exposed / n if n > 0 else 0.0
+    # Pass 2: dispersion around the mean, and the downside below zero.
+    vol = np.nan
+    sharpe = np.nan
+    sortino = np.nan
+    if n >= 2:
+        mean = total / n
+        prev = initial_cash
+        sq = 0.0
+        down = 0.0
+        for i in range(n):
+            r = bar_return_nb(equity[i], prev)
+            prev = equity[i]
+            d = r - mean
+            sq += d * d
+            if r < 0.0:
+                down += r * r
+        std = math.sqrt(sq / (n - 1))
+        root = math.sqrt(periods_per_year)
+        vol = std * root
+        sharpe = ratio_nb(mean, std) * root
+        sortino = ratio_nb(mean, math.sqrt(down / n)) * root
+    out[VOLATILITY] = vol
+    out[SHARPE] = sharpe
+    out[SORTINO] = sortino
+    cagr = np.nan
+    if years > 0.0:
+        cagr = (final / initial_cash) ** (1.0 / years) - 1.0 if final > 0.0 else -1.0
+    out[CAGR] = cagr
+    out[CALMAR] = ratio_nb(cagr, -max_dd) if not math.isnan(cagr) else np.nan
+    # Trades, net of fees; an open trade counts, marked at the last close.
+    nt = pnl.shape[0]
+    out[N_TRADES] = nt
+    if nt == 0:
+        out[WIN_RATE] = np.nan
+        out[PROFIT_FACTOR] = np.nan
+        out[EXPECTANCY] = np.nan
+        out[AVG_TRADE_RETURN] = np.nan
+        return
+    wins = 0
+    gross_profit = 0.0
+    gross_loss = 0.0
+    pnl_sum = 0.0
+    ret_sum = 0.0
+    for k in range(nt):
+        p = pnl[k]
+        if p > 0.0:
+            wins += 1
+            gross_profit += p
+        elif p < 0.0:
+            gross_loss -= p
+        pnl_sum += p
+        ret_sum += ret[k]
+    out[WIN_RATE] = wins / nt
+    if gross_loss > 0.0:
+        out[PROFIT_FACTOR] = gross_profit / gross_loss
+    elif gross_profit > 0.0:
+        out[PROFIT_FACTOR] = np.inf
+    else:
+        out[PROFIT_FACTOR] = np.nan
+    out[EXPECTANCY] = pnl_sum / nt
+    out[AVG_TRADE_RETURN] = ret_sum / nt

@@ -1,0 +1,118 @@
+"""The backtest configuration: costs, sizing, fill timing and end-of-run behaviour."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from peak_trade.core.errors import ConfigError
+
+__all__ = ["BacktestConfig", "Execution"]
+
+Execution = Literal["next_open", "close"]
+_EXECUTIONS: tuple[str, ...] = get_args(Execution)
+
+
+def _fail(field: str, expected: str, got: Any, hint: str) -> ConfigError:
+    msg = f"`BacktestConfig.{field}` must be {expected}; got {got!r}"
+    return ConfigError(msg, hint=hint, context={"field": field, "expected": expected, "got": got})
+
+
+def _number(field: str, value: Any) -> float:
+    """``value`` as a finite float, or a ``ConfigError`` naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(field, "a number", value, f"pass a float, e.g. {field}=10.0")
+    if not math.isfinite(value):
+        raise _fail(field, "finite", value, f"pass a finite {field}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestConfig:
+    """How a backtest fills orders and sizes positions; checked when it is built.
+
+    Args:
+        initial_cash: Starting cash, > 0.
+        fee_bps: Fee in basis points of each fill's notional, in [0, 1000).
+        slippage_bps: Price slippage in basis points, in [0, 1000): buys fill at
+            ``price * (1 + s)``, sells at ``price * (1 - s)``.
+        execution: ``"next_open"`` fills bar i's signal at ``open[i + 1]``;
+            ``"close"`` fills it at ``close[i]``.
+        position_fraction: Share of equity a target exposure of 1 commits, in (0, 1].
+        allow_short: Accept negative target exposures.
+        close_at_end: Close any open position at the last bar's close.
+        periods_per_year: Bars per year for annualised stats; None infers it from
+            the median bar spacing (365-day years).
+
+    Raises:
+        ConfigError: A value is out of range or of the wrong type.
+
+    Example:
+        >>> BacktestConfig(fee_bps=5.0, execution="close").execution
+        'close'
+    """
+
+    initial_cash: float = 10_000.0
+    fee_bps: float = 10.0
+    slippage_bps: float = 5.0
+    execution: Execution = "next_open"
+    position_fraction: float = 1.0
+    allow_short: bool = False
+    close_at_end: bool = False
+    periods_per_year: float | None = None
+
+    def __post_init__(self) -> None:
+        cash = _number("initial_cash", self.initial_cash)
+        if cash <= 0:
+            raise _fail("initial_cash", "> 0", self.initial_cash, "start with positive cash")
+        for name in ("fee_bps", "slippage_bps"):
+            value = _number(name, getattr(self, name))
+            if not 0.0 <= value < 1000.0:
+                raise _fail(
+                    name, "in [0, 1000) basis points", value, f"10 bps is 0.1%: {name}=10.0"
+                )
+        if self.execution not in _EXECUTIONS:
+            raise _fail(
+                "execution", f"one of {list(_EXECUTIONS)}", self.execution, 'use "next_open"'
+            )
+        fraction = _number("position_fraction", self.position_fraction)
+        if not 0.0 < fraction <= 1.0:
+            raise _fail(
+                "position_fraction",
+                "in (0, 1]",
+                self.position_fraction,
+                "leverage is not modelled; use a fraction of equity up to 1.0",
+            )
+        for name in ("allow_short", "close_at_end"):
+            if not isinstance(getattr(self, name), bool):
+                raise _fail(name, "a bool", getattr(self, name), f"pass {name}=True or False")
+        if self.periods_per_year is not None:
+            ppy = _number("periods_per_year", self.periods_per_year)
+            if ppy <= 0:
+                raise _fail(
+                    "periods_per_year", "> 0 or None", ppy, "e.g. 252 for daily equity bars"
+                )
+
+    @property
+    def fee_rate(self) -> float:
+        """The fee as a fraction of notional (``fee_bps / 1e4``)."""
+        return float(self.fee_bps) / 1e4
+
+    @property
+    def slippage_rate(self) -> float:
+        """The slippage as a fraction of price (``slippage_bps / 1e4``)."""
+        return float(self.slippage_bps) / 1e4
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (JSON/TOML friendly except ``None``)."""
+        return {
+            "initial_cash": self.initial_cash,
+            "fee_bps": self.fee_bps,
+            "slippage_bps": self.slippage_bps,
+            "execution": self.execution,
+            "position_fraction": self.position_fraction,
+            "allow_short": self.allow_short,
+            "close_at_end": self.close_at_end,
+            "periods_per_year": self.periods_per_year,
+        }

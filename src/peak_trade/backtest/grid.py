@@ -1,0 +1,263 @@
+"""run_grid: many parameter combinations of one strategy through one parallel kernel.
+
+Each combination is simulated by the same ``simulate_nb`` and summarised by the
+same ``stats_nb`` as :func:`~peak_trade.backtest.engine.run_backtest`, so a row of
+the grid equals that combination's ``run_backtest(...).stats`` bit for bit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, get_args
+
+import numba
+import numpy as np
+import polars as pl
+
+from peak_trade.backtest import _kernels as k
+from peak_trade.backtest._stats_kernels import N_STATS
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
+from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
+from peak_trade.backtest.strategies.base import Strategy, suggest
+from peak_trade.core.errors import ConfigError
+
+__all__ = ["InvalidCombos", "expand_grid", "run_combos", "run_grid"]
+
+_log = logging.getLogger(__name__)
+_DEFAULT = BacktestConfig()
+InvalidCombos = Literal["raise", "skip"]
+_INVALID: tuple[str, ...] = get_args(InvalidCombos)
+#: Signals held in memory at once (float64 values): bounds a batch of combinations.
+_BATCH_VALUES = 1 << 23
+_SHOWN = 5
+
+Combo = dict[str, int | float]
+
+
+def _grid_values(cls: type[Strategy], grid: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """Check the grid's names and each value against the parameter specs."""
+    if not isinstance(grid, Mapping):
+        msg = f"`grid` must map parameter names to sequences; got {type(grid).__name__}"
+        raise ConfigError(msg, hint='e.g. {"fast": [10, 20], "slow": [50, 100]}')
+    specs = {s.name: s for s in cls.param_specs}
+    out: dict[str, list[Any]] = {}
+    for name, values in grid.items():
+        if name not in specs:
+            close = suggest(str(name), list(specs))
+            hint = f"did you mean {close!r}? " if close else ""
+            msg = f"strategy `{cls.name}` has no parameter {name!r} (in the grid)"
+            raise ConfigError(
+                msg,
+                hint=f"{hint}allowed: {', '.join(specs)}",
+                context={"strategy": cls.name, "param": name, "allowed": list(specs)},
+            )
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+            msg = f"grid values of `{name}` must be a non-empty sequence; got {values!r}"
+            raise ConfigError(msg, hint=f'e.g. "{name}": [{specs[name].default!r}]')
+        out[name] = [specs[name].check(v, strategy=cls.name) for v in values]
+    return out
+
+
+def expand_grid(
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
+    *,
+    invalid: InvalidCombos = "raise",
+) -> tuple[list[Combo], list[Combo]]:
+    """The cartesian product of ``grid`` as full parameter dicts, and the invalid ones.
+
+    Names vary in the grid's insertion order (the last name fastest), values in the
+    order given. Parameters missing from the grid take the instance's values (for a
+    ``Strategy`` instance) or the defaults. A combination that breaks a cross-parameter
+    rule (e.g. ``fast >= slow``) is invalid: ``invalid="raise"`` raises one
+    ``ConfigError`` listing them, ``"skip"`` returns them as the second list.
+
+    Example:
+        >>> combos, skipped = expand_grid("ma_crossover", {"fast": [10, 60], "slow": [50]},
+        ...                               invalid="skip")  # doctest: +SKIP
+        >>> combos, skipped  # doctest: +SKIP
+        ([{'fast': 10, 'slow': 50}], [{'fast': 60, 'slow': 50}])
+    """
+    if invalid not in _INVALID:
+        msg = f"`invalid` must be one of {list(_INVALID)}; got {invalid!r}"
+        raise ConfigError(msg, hint='use invalid="skip" to drop invalid combinations')
+    cls = strategy_class(strategy)
+    base = dict(strategy.params) if isinstance(strategy, Strategy) else {}
+    values = _grid_values(cls, grid)
+    names = list(values)
+    good: list[Combo] = []
+    bad: list[Combo] = []
+    first_error: ConfigError | None = None
+    for point in itertools.product(*values.values()):
+        wanted = {**base, **dict(zip(names, point, strict=True))}
+        try:
+            good.append(cls.resolve_params(wanted))
+        except ConfigError as exc:
+            bad.append(wanted)
+            first_error = first_error or exc
+    if bad and invalid == "raise":
+        shown = ", ".join(repr(c) for c in bad[:_SHOWN])
+        msg = (
+            f"{len(bad)} of {len(bad) + len(good)} grid combinations of `{cls.name}` are "
+            f"invalid, e.g. {shown}: {first_error.message if first_error else ''}"
+        )
+        raise ConfigError(
+            msg,
+            hint='narrow the grid, or pass invalid="skip" to drop them',
+            context={"invalid": len(bad), "total": len(bad) + len(good), "first": bad[:_SHOWN]},
+            cause=first_error,
+        )
+    return good, bad
+
+
+def _param_columns(
+    cls: type[Strategy], combos: Sequence[Combo], order: list[str]
+) -> list[pl.Series]:
+    kinds = {s.name: s.kind for s in cls.param_specs}
+    return [
+        pl.Series(
+            name, [c[name] for c in combos], dtype=pl.Int64 if kinds[name] is int else pl.Float64
+        )
+        for name in order
+    ]
+
+
+def _batch_stats(
+    market: MarketArrays, cls: type[Strategy], combos: Sequence[Combo], config: BacktestConfig
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    signals = np.asfortranarray(cls.signal_matrix(market.frame, combos), dtype=np.float64)
+    m = len(combos)
+    if signals.shape != (market.frame.height, m):
+        expected = (market.frame.height, m)
+        msg = f"`{cls.name}.signal_matrix` returned shape {signals.shape}; expected {expected}"
+        raise ConfigError(msg, hint="return one column per combination, one row per bar")
+    stats = np.empty((m, N_STATS))
+    status = np.zeros(m, dtype=np.int64)
+    index = np.zeros(m, dtype=np.int64)
+    value = np.zeros(m)
+    k.grid_nb(
+        market.open,
+        market.close,
+        signals,
+        config.allow_short,
+        float(config.initial_cash),
+        config.fee_rate,
+        config.slippage_rate,
+        float(config.position_fraction),
+        config.execution == "next_open",
+        config.close_at_end,
+        market.periods_per_year,
+        market.years,
+        max(1, min(m, 4 * numba.get_num_threads())),
+        stats,
+        status,
+        index,
+        value,
+    )
+    bad = np.flatnonzero(status)
+    if bad.size:
+        j = int(bad[0])
+        ts = market.frame.get_column("timestamp")
+        raise signal_error(
+            int(status[j]), int(index[j]), float(value[j]), ts, where=f"the signal of {combos[j]!r}"
+        )
+    return stats
+
+
+def run_combos(
+    data: Any,
+    strategy: Any,
+    combos: Sequence[Mapping[str, Any]],
+    /,
+    *,
+    config: BacktestConfig = _DEFAULT,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Backtest an explicit list of parameter combinations; one row each, in order.
+
+    ``columns`` orders the parameter columns (default: the strategy's declaration
+    order). See :func:`run_grid`.
+
+    Example:
+        >>> run_combos(df, "ma_crossover", [{"fast": 5, "slow": 20}])  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    cls = strategy_class(strategy)
+    resolved = [cls.resolve_params(c) for c in combos]
+    market = prepare_market(data, config=config)
+    order = list(columns) if columns is not None else [s.name for s in cls.param_specs]
+    clash = sorted(set(order) & set(STAT_NAMES))
+    if clash:
+        msg = f"parameters {clash} of `{cls.name}` clash with stat names"
+        raise ConfigError(msg, hint="rename the parameters", context={"clash": clash})
+    batch = max(1, _BATCH_VALUES // max(1, market.frame.height))
+    parts = [
+        _batch_stats(market, cls, resolved[lo : lo + batch], config)
+        for lo in range(0, len(resolved), batch)
+    ]
+    stats = np.concatenate(parts) if parts else np.empty((0, N_STATS))
+    stat_columns = [
+        pl.Series(name, stats[:, j]).cast(pl.Int64 if name in INT_STATS else pl.Float64)
+        for j, name in enumerate(STAT_NAMES)
+    ]
+    frame = pl.DataFrame([*_param_columns(cls, resolved, order), *stat_columns])
+    if _log.isEnabledFor(logging.INFO):
+        _log.info(
+            "grid.run",
+            extra={
+                "strategy": cls.name,
+                "combos": len(resolved),
+                "bars": market.frame.height,
+                "seconds": time.perf_counter() - started,
+            },
+        )
+    return frame
+
+
+def run_grid(
+    data: Any,
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
+    *,
+    config: BacktestConfig = _DEFAULT,
+    invalid: InvalidCombos = "raise",
+) -> pl.DataFrame:
+    """Backtest every combination of ``grid``: one row of parameters and stats each.
+
+    Args:
+        data: Canonical OHLCV, as for ``run_backtest``.
+        strategy: A registered name, a ``Strategy`` subclass, or an instance (whose
+            parameters fill the names the grid leaves out).
+        grid: Parameter name to the values to try; see :func:`expand_grid` for the
+            row order.
+        config: Costs, sizing and fill timing, shared by every combination.
+        invalid: What to do with combinations that break a cross-parameter rule:
+            ``"raise"`` (default) or ``"skip"`` (dropped, counted in a
+            ``grid.skipped`` warning log event).
+
+    Returns:
+        The grid's parameters (grid order, then the other parameters), then the
+        stats columns of ``STAT_NAMES``.
+
+    Raises:
+        ConfigError: Bad grid, strategy, parameter or signal.
+        DataContractError: ``data`` breaks the OHLCV contract.
+
+    Example:
+        >>> run_grid(df, "ma_crossover", {"fast": [5, 10], "slow": [50, 100]})  # doctest: +SKIP
+    """
+    combos, skipped = expand_grid(strategy, grid, invalid=invalid)
+    if skipped:
+        _log.warning(
+            "grid.skipped",
+            extra={"skipped": len(skipped), "kept": len(combos), "first": skipped[:_SHOWN]},
+        )
+    cls = strategy_class(strategy)
+    order = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
+    return run_combos(data, cls, combos, config=config, columns=order)

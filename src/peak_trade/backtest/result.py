@@ -1,0 +1,125 @@
+"""What a backtest returns: the equity curve, the trades, the fills and the stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from peak_trade.backtest import _kernels as k
+from peak_trade.backtest.config import BacktestConfig
+
+__all__ = ["BacktestResult", "equity_frame", "fills_frame", "trades_frame"]
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestResult:
+    """The outcome of :func:`~peak_trade.backtest.engine.run_backtest`.
+
+    Attributes:
+        equity: One row per bar: ``timestamp, price, position, cash, equity,
+            drawdown, exposure`` (after the bar's fills, marked at its close).
+        trades: One row per round trip: ``entry_ts, exit_ts, side, qty,
+            entry_price, exit_price, fees, pnl, return, is_open``.
+        stats: The stats of docs/backtest.md, by name.
+        config: The configuration used.
+        fills: One row per fill: ``bar, timestamp, qty`` (signed units),
+            ``price`` (slippage included), ``fee``.
+        params: The strategy parameters, when the signal came from a strategy.
+
+    Example:
+        >>> result = run_backtest(frame, "ma_crossover")  # doctest: +SKIP
+        >>> result.stats["sharpe"], result.trades.height  # doctest: +SKIP
+    """
+
+    equity: pl.DataFrame
+    trades: pl.DataFrame
+    stats: dict[str, float | int]
+    config: BacktestConfig
+    fills: pl.DataFrame
+    params: dict[str, Any] | None = None
+
+
+def equity_frame(
+    timestamps: pl.Series,
+    close: Floats,
+    position: Floats,
+    cash: Floats,
+    equity: Floats,
+    initial_cash: float,
+) -> pl.DataFrame:
+    """The per-bar frame; drawdown and exposure come from one kernel pass."""
+    drawdown = np.empty_like(equity)
+    exposure = np.empty_like(equity)
+    k.equity_columns_nb(close, position, equity, initial_cash, drawdown, exposure)
+    return pl.DataFrame(
+        {
+            "timestamp": timestamps,
+            "price": close,
+            "position": position,
+            "cash": cash,
+            "equity": equity,
+            "drawdown": drawdown,
+            "exposure": exposure,
+        }
+    )
+
+
+def trades_frame(timestamps: pl.Series, trades: Floats) -> pl.DataFrame:
+    """The round trips from the kernel's trade rows (already cut to ``n_trades``)."""
+    entry_bar = trades[:, k.T_ENTRY_BAR].astype(np.int64)
+    exit_bar = trades[:, k.T_EXIT_BAR].astype(np.int64)
+    qty = trades[:, k.T_QTY]
+    side = np.where(trades[:, k.T_SIDE] > 0, "long", "short")
+    return pl.DataFrame(
+        {
+            "entry_ts": timestamps.gather(entry_bar),
+            "exit_ts": timestamps.gather(exit_bar),
+            "side": pl.Series(side, dtype=pl.String),
+            "qty": qty,
+            "entry_price": trades[:, k.T_ENTRY_VALUE] / qty,
+            "exit_price": trades[:, k.T_EXIT_VALUE] / trades[:, k.T_EXIT_QTY],
+            "fees": trades[:, k.T_FEES],
+            "pnl": trades[:, k.T_PNL],
+            "return": trades[:, k.T_RETURN],
+            "is_open": trades[:, k.T_OPEN] > 0,
+        },
+        schema={
+            "entry_ts": timestamps.dtype,
+            "exit_ts": timestamps.dtype,
+            "side": pl.String,
+            "qty": pl.Float64,
+            "entry_price": pl.Float64,
+            "exit_price": pl.Float64,
+            "fees": pl.Float64,
+            "pnl": pl.Float64,
+            "return": pl.Float64,
+            "is_open": pl.Boolean,
+        },
+    )
+
+
+def fills_frame(timestamps: pl.Series, fills: Floats) -> pl.DataFrame:
+    """The fills from the kernel's fill rows (already cut to ``n_fills``)."""
+    bar = fills[:, k.F_BAR].astype(np.int64)
+    return pl.DataFrame(
+        {
+            "bar": bar,
+            "timestamp": timestamps.gather(bar),
+            "qty": fills[:, k.F_QTY],
+            "price": fills[:, k.F_PRICE],
+            "fee": fills[:, k.F_FEE],
+        },
+        schema={
+            "bar": pl.Int64,
+            "timestamp": timestamps.dtype,
+            "qty": pl.Float64,
+            "price": pl.Float64,
+            "fee": pl.Float64,
+        },
+    )

@@ -1,0 +1,150 @@
+"""Backtest statistics: one numba kernel over an equity curve and its trades.
+
+``run_backtest`` and ``run_grid`` both call ``_stats_kernels.stats_nb``, so a
+parameter combination gets bit-identical stats either way. The definitions and
+the values of the degenerate cases are in docs/backtest.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
+
+__all__ = [
+    "INT_STATS",
+    "SECONDS_PER_YEAR",
+    "STAT_NAMES",
+    "compute_stats",
+    "infer_periods_per_year",
+    "stats_dict",
+    "years_spanned",
+]
+
+SECONDS_PER_YEAR: Final = 365.0 * 86_400.0
+
+#: The stats, in the order of the kernel's output row and of run_grid's columns.
+STAT_NAMES: Final = (
+    "total_return",
+    "cagr",
+    "volatility",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "max_drawdown",
+    "max_drawdown_duration",
+    "ulcer_index",
+    "n_trades",
+    "win_rate",
+    "profit_factor",
+    "expectancy",
+    "avg_trade_return",
+    "exposure_time",
+    "final_equity",
+)
+#: Stats that are counts; they are ints in the dict and Int64 columns in run_grid.
+INT_STATS: Final = frozenset({"max_drawdown_duration", "n_trades"})
+
+assert len(STAT_NAMES) == N_STATS
+
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3}
+
+
+def _spacings_seconds(timestamps: pl.Series) -> tuple[float, float]:
+    """The median bar spacing and the first-to-last span, both in seconds."""
+    dtype = timestamps.dtype
+    unit = dtype.time_unit if isinstance(dtype, pl.Datetime) else "us"
+    scale = _UNIT_SECONDS[unit]
+    ints = timestamps.cast(pl.Int64)
+    median = ints.diff().median()
+    step = float(median) * scale if isinstance(median, int | float) else math.nan
+    return step, float(ints[-1] - ints[0]) * scale
+
+
+def infer_periods_per_year(timestamps: pl.Series, /) -> float:
+    """Bars per year from the median spacing of the timestamps (365-day years).
+
+    Returns NaN with fewer than 2 timestamps.
+
+    Example:
+        >>> import datetime as dt
+        >>> day = dt.datetime(2024, 1, 1)
+        >>> ts = pl.datetime_range(day, day + dt.timedelta(days=2), "1d", eager=True)
+        >>> infer_periods_per_year(ts)
+        365.0
+    """
+    if timestamps.len() < 2:
+        return math.nan
+    median, _ = _spacings_seconds(timestamps)
+    return SECONDS_PER_YEAR / median if median > 0 else math.nan
+
+
+def years_spanned(timestamps: pl.Series, /) -> float:
+    """Years from the first to the last timestamp (365-day years); 0.0 below 2 bars.
+
+    Example:
+        >>> import datetime as dt
+        >>> years_spanned(pl.Series([dt.datetime(2023, 1, 1), dt.datetime(2024, 1, 1)]))
+        1.0
+    """
+    if timestamps.len() < 2:
+        return 0.0
+    _, span = _spacings_seconds(timestamps)
+    return span / SECONDS_PER_YEAR
+
+
+def stats_dict(row: npt.NDArray[np.float64], /) -> dict[str, float | int]:
+    """Name the values of one kernel output row; counts become ints."""
+    return {
+        name: int(row[k]) if name in INT_STATS else float(row[k])
+        for k, name in enumerate(STAT_NAMES)
+    }
+
+
+def compute_stats(
+    equity: npt.NDArray[np.float64],
+    position: npt.NDArray[np.float64],
+    /,
+    *,
+    initial_cash: float,
+    trade_pnl: npt.NDArray[np.float64],
+    trade_return: npt.NDArray[np.float64],
+    periods_per_year: float,
+    years: float,
+) -> dict[str, float | int]:
+    """Every stat of an equity curve (one value per bar, after the bar) and its trades.
+
+    Args:
+        equity: Equity at each bar's close.
+        position: Units held at each bar's close (only ``!= 0`` matters).
+        initial_cash: Equity before the first bar.
+        trade_pnl: Each trade's pnl net of fees (open trades marked to market).
+        trade_return: Each trade's pnl over its entry notional.
+        periods_per_year: Bars per year, for the annualised stats.
+        years: Years the curve spans, for ``cagr``.
+
+    Example:
+        >>> eq = np.array([100.0, 110.0])
+        >>> s = compute_stats(eq, np.zeros(2), initial_cash=100.0, trade_pnl=np.zeros(0),
+        ...                   trade_return=np.zeros(0), periods_per_year=1.0, years=1.0)
+        >>> round(s["total_return"], 10), s["n_trades"]
+        (0.1, 0)
+    """
+    out = np.empty(N_STATS, dtype=np.float64)
+    f64 = np.float64
+    stats_nb(
+        np.ascontiguousarray(equity, dtype=f64),
+        np.ascontiguousarray(position, dtype=f64),
+        float(initial_cash),
+        np.asarray(trade_pnl, dtype=f64),
+        np.asarray(trade_return, dtype=f64),
+        float(periods_per_year),
+        float(years),
+        out,
+    )
+    return stats_dict(out)
