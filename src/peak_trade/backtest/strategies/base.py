@@ -17,15 +17,26 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.core.errors import ConfigError
+from peak_trade.core.errors import ConfigError, DataContractError
 
 __all__ = ["ParamSpec", "Strategy", "suggest"]
 
 
 def suggest(name: str, choices: Sequence[str]) -> str | None:
-    """The closest of ``choices`` to ``name``, or None when nothing is close."""
+    """The closest of ``choices`` to ``name``, or None when nothing is close.
+
+    Example:
+        >>> suggest("fsat", ["fast", "slow"])
+        'fast'
+    """
     found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f"[{lo}, {hi}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +44,16 @@ class ParamSpec:
     """One declared strategy parameter.
 
     Args:
-        name: Parameter name.
+        name: Parameter name (a Python identifier).
         kind: ``int`` or ``float``.
-        default: Default value.
+        default: Default value; must lie within ``[low, high]``.
         low: Smallest allowed value (inclusive), or None.
         high: Largest allowed value (inclusive), or None.
         description: One line saying what it does.
+
+    Example:
+        >>> ParamSpec("window", int, 14, low=1, high=10_000).check(20, strategy="rsi")
+        20
     """
 
     name: str
@@ -48,10 +63,39 @@ class ParamSpec:
     high: float | None = None
     description: str = ""
 
+    def __post_init__(self) -> None:
+        problem = None
+        if not self.name.isidentifier():
+            problem = f"the name {self.name!r} is not an identifier"
+        elif self.kind not in (int, float):
+            problem = f"`kind` must be int or float; got {self.kind!r}"
+        elif self.low is not None and self.high is not None and self.low > self.high:
+            problem = f"`low` {self.low!r} exceeds `high` {self.high!r}"
+        if problem is not None:
+            msg = f"bad parameter spec `{self.name}`: {problem}"
+            raise ConfigError(
+                msg, hint="fix the ParamSpec declaration", context={"param": self.name}
+            )
+        self.check(self.default, strategy="<default>")
+
+    @property
+    def range_text(self) -> str:
+        """The allowed range as text, e.g. ``[1, 10000]``."""
+        return _range_text(self.low, self.high)
+
     def check(self, value: Any, *, strategy: str) -> int | float:
-        """Return ``value`` coerced to the declared kind, or raise ``ConfigError``."""
+        """Return ``value`` coerced to the declared kind, or raise ``ConfigError``.
+
+        Example:
+            >>> ParamSpec("entry", float, 0.02).check(1, strategy="momentum")
+            1.0
+        """
         where = f"{strategy}.{self.name}"
-        ok_type = isinstance(value, int | float) and not isinstance(value, bool)
+        ok_type = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool | np.bool_
+        )
+        if ok_type:
+            value = value.item() if isinstance(value, np.generic) else value
         if self.kind is int and ok_type and isinstance(value, float) and value.is_integer():
             value = int(value)
         if not ok_type or (self.kind is int and not isinstance(value, int)):
@@ -66,36 +110,58 @@ class ParamSpec:
             or (self.low is not None and value < self.low)
             or (self.high is not None and value > self.high)
         ):
-            msg = f"`{where}` must lie in [{self.low}, {self.high}]; got {value!r}"
+            msg = f"`{where}` must lie in {self.range_text}; got {value!r}"
             raise ConfigError(
                 msg,
-                hint=f"choose {self.name} within [{self.low}, {self.high}]",
+                hint=f"choose {self.name} within {self.range_text}",
                 context={"param": where, "low": self.low, "high": self.high, "got": value},
             )
         return self.kind(value)
+
+
+def param_error(
+    strategy: str, rule: str, params: Mapping[str, int | float], *, hint: str
+) -> ConfigError:
+    """The ``ConfigError`` for a broken cross-parameter rule such as ``fast < slow``.
+
+    Example:
+        >>> param_error("macd", "fast < slow", {"fast": 30, "slow": 26}, hint="x").message
+        '`macd` needs fast < slow; got fast=30, slow=26'
+    """
+    got = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    msg = f"`{strategy}` needs {rule}; got {got}"
+    return ConfigError(msg, hint=hint, context={"strategy": strategy, "rule": rule, **params})
 
 
 class Strategy(abc.ABC):
     """Base of every strategy. Subclasses declare ``name``, ``description``, ``params``.
 
     Instances are immutable: ``Strategy(**params)`` validates and fills defaults.
+    Signals are long-only (0 or 1) for every built-in; see docs/strategies.md.
 
     Example:
-        >>> from peak_trade.backtest.strategies import MaCrossover  # doctest: +SKIP
-        >>> MaCrossover(fast=10, slow=30).params  # doctest: +SKIP
+        >>> from peak_trade.backtest.strategies import MaCrossover
+        >>> MaCrossover(fast=10, slow=30).params
         {'fast': 10, 'slow': 30}
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     param_specs: ClassVar[tuple[ParamSpec, ...]]
+    required_columns: ClassVar[tuple[str, ...]] = ("close",)
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, int | float] = self.resolve_params(params)
 
     @classmethod
     def resolve_params(cls, params: Mapping[str, Any]) -> dict[str, int | float]:
-        """Check names, types and ranges; fill defaults; run the cross-parameter check."""
+        """Check names, types and ranges; fill defaults; run the cross-parameter check.
+
+        Example:
+            >>> from peak_trade.backtest.strategies import MaCrossover
+            >>> MaCrossover.resolve_params({"fast": 5})
+            {'fast': 5, 'slow': 50}
+        """
         specs = {s.name: s for s in cls.param_specs}
         for key in params:
             if key not in specs:
@@ -104,7 +170,7 @@ class Strategy(abc.ABC):
                 msg = f"strategy `{cls.name}` has no parameter {key!r}"
                 raise ConfigError(
                     msg,
-                    hint=f"{hint}allowed: {', '.join(specs)}",
+                    hint=f"{hint}allowed: {', '.join(specs) or '(none)'}",
                     context={"strategy": cls.name, "param": key, "allowed": list(specs)},
                 )
         resolved = {
@@ -126,8 +192,32 @@ class Strategy(abc.ABC):
         Nulls (warm-up) are treated as flat.
         """
 
+    def warmup(self) -> int:
+        """How many leading bars are always flat, whatever the data."""
+        return 0
+
+    @classmethod
+    def check_columns(cls, data: pl.DataFrame, /) -> None:
+        """Raise ``DataContractError`` when ``data`` lacks a column the strategy reads."""
+        missing = [c for c in cls.required_columns if c not in data.columns]
+        if missing:
+            msg = f"strategy `{cls.name}` reads columns {missing} that the data lacks"
+            raise DataContractError(
+                msg,
+                hint="pass a canonical OHLCV frame (see validate_ohlcv)",
+                context={"missing": missing, "columns": list(data.columns)},
+            )
+
     def signal(self, data: pl.DataFrame, /) -> npt.NDArray[np.float64]:
-        """Evaluate the signal over ``data`` as a contiguous float64 array."""
+        """Evaluate the signal over ``data`` as a contiguous float64 array.
+
+        Example:
+            >>> from peak_trade.backtest.strategies import MaCrossover
+            >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
+            >>> MaCrossover(fast=2, slow=3).signal(synthetic_ohlcv(5)).shape
+            (5,)
+        """
+        self.check_columns(data)
         expr = self.signal_expr().cast(pl.Float64).fill_null(0.0).fill_nan(0.0)
         out = data.select(expr.alias("signal")).to_series().to_numpy()
         return np.ascontiguousarray(out, dtype=np.float64)
@@ -140,7 +230,14 @@ class Strategy(abc.ABC):
 
         The default evaluates every combination's expression in one polars
         ``select``; families may override it to share work between combinations.
+
+        Example:
+            >>> from peak_trade.backtest.strategies import Momentum
+            >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
+            >>> Momentum.signal_matrix(synthetic_ohlcv(9), [{}, {"lookback": 3}]).shape
+            (9, 2)
         """
+        cls.check_columns(data)
         exprs = [
             cls(**combo).signal_expr().cast(pl.Float64).fill_null(0.0).fill_nan(0.0).alias(str(i))
             for i, combo in enumerate(combos)
@@ -148,6 +245,15 @@ class Strategy(abc.ABC):
         if not exprs:
             return np.zeros((data.height, 0), dtype=np.float64, order="F")
         return np.asfortranarray(data.select(exprs).to_numpy(), dtype=np.float64)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when of the same class with the same resolved parameters."""
+        if not isinstance(other, Strategy) or type(other) is not type(self):
+            return NotImplemented
+        return other.params == self.params
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(self.params.items()))))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

@@ -1,0 +1,45 @@
+"""Numba kernels of the strategy families; numpy arrays and scalars only.
+
+The plain references live in tests/backtest/strategies/ (explicit window sums).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@njit(cache=True, nogil=True)
+def running_sma_nb(close: Floats, windows: Ints) -> Floats:
+    """Reference: for each window w, mean(close[i-w+1 : i+1]) via a running sum; NaN in warm-up."""
+    n = close.shape[0]
+    running = np.empty(n)
+    total = 0.0
+    for i in range(n):
+        total += close[i]
+        running[i] = total
+    out = np.full((windows.shape[0], n), np.nan)
+    for k in range(windows.shape[0]):
+        w = windows[k]
+        div = float(w)
+        if w - 1 < n:
+            out[k, w - 1] = (running[w - 1] - 0.0) / div
+        for i in range(w, n):
+            out[k, i] = (running[i] - running[i - w]) / div
+    return out
+
+
+@njit(cache=True, nogil=True)
+def crossover_matrix_nb(smas: Floats, windows: Ints, fast: Ints, slow: Ints, out: Floats) -> None:
+    """Reference: out[i, j] = 1.0 if sma_fast[i] > sma_slow[i] after the slow warm-up else 0.0."""
+    n = smas.shape[1]
+    for j in range(fast.shape[0]):
+        f = fast[j]
+        s = slow[j]
+        warm = windows[s] - 1
+        for i in range(n):
+            out[i, j] = 1.0 if i >= warm and smas[f, i] > smas[s, i] else 0.0

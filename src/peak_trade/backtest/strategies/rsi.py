@@ -1,0 +1,89 @@
+"""``rsi_reversion``: buy when Wilder's RSI is oversold, sell when it is overbought."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import polars as pl
+
+from peak_trade.backtest.strategies._exprs import bar_index, col, hold_state
+from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
+
+__all__ = ["RsiReversion", "wilder_rsi"]
+
+
+def _wilder_average(values: pl.Expr, window: int) -> pl.Expr:
+    """Wilder's smoothing of ``values`` (null at bar 0), seeded at bar ``window``.
+
+    ``avg[window] = mean(values[1 : window + 1])`` and
+    ``avg[i] = avg[i-1] + (values[i] - avg[i-1]) / window`` afterwards; null before.
+    """
+    i = bar_index()
+    seeded = (
+        pl.when(i == window)
+        .then(values.rolling_mean(window))
+        .when(i > window)
+        .then(values)
+        .otherwise(None)
+    )
+    return seeded.ewm_mean(alpha=1.0 / window, adjust=False)
+
+
+def wilder_rsi(close: pl.Expr, window: int) -> pl.Expr:
+    """Wilder's RSI in [0, 100] of ``close``; null for the first ``window`` bars.
+
+    ``RSI = 100 * avg_gain / (avg_gain + avg_loss)`` (the same as
+    ``100 - 100 / (1 + RS)``); 50 when both averages are zero.
+
+    Example:
+        >>> import polars as pl
+        >>> df = pl.DataFrame({"close": [1.0, 2.0, 3.0, 2.0]})
+        >>> df.select(wilder_rsi(pl.col("close"), 2)).to_series().to_list()
+        [None, None, 100.0, 50.0]
+    """
+    delta = close.diff()
+    gain = _wilder_average(delta.clip(lower_bound=0.0), window)
+    loss = _wilder_average((-delta).clip(lower_bound=0.0), window)
+    total = gain + loss
+    return pl.when(total > 0.0).then(100.0 * gain / total).when(total == 0.0).then(50.0)
+
+
+class RsiReversion(Strategy):
+    """Enter long when ``RSI < lower``; leave when ``RSI > upper``; otherwise hold.
+
+    RSI is Wilder's, seeded with the simple mean of the first ``window`` changes.
+    The first ``window`` bars are flat.
+
+    Example:
+        >>> RsiReversion().params
+        {'window': 14, 'lower': 30.0, 'upper': 70.0}
+    """
+
+    name: ClassVar[str] = "rsi_reversion"
+    description: ClassVar[str] = "long from Wilder RSI < lower until RSI > upper"
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec("window", int, 14, low=1, high=1_000_000, description="RSI window, bars"),
+        ParamSpec("lower", float, 30.0, low=0.0, high=100.0, description="enter below this RSI"),
+        ParamSpec("upper", float, 70.0, low=0.0, high=100.0, description="leave above this RSI"),
+    )
+
+    @classmethod
+    def check_params(cls, params: Mapping[str, int | float]) -> None:
+        """``lower < upper``."""
+        if params["lower"] >= params["upper"]:
+            raise param_error(
+                cls.name,
+                "lower < upper",
+                {"lower": params["lower"], "upper": params["upper"]},
+                hint="e.g. lower=30, upper=70",
+            )
+
+    def warmup(self) -> int:
+        """The first ``window`` bars are flat."""
+        return int(self.params["window"])
+
+    def signal_expr(self) -> pl.Expr:
+        """The position state of the oversold and overbought thresholds."""
+        rsi = wilder_rsi(col("close"), int(self.params["window"]))
+        return hold_state(rsi < self.params["lower"], rsi > self.params["upper"])
