@@ -156,15 +156,20 @@ def test_no_wait_skips_every_sleep_but_keeps_the_attempts():
 
 def test_no_wait_nests_resets_on_error_and_reaches_other_threads():
     seen: list[bool] = []
-    with pytest.raises(RuntimeError), no_wait():
+
+    def block() -> None:
         with no_wait():
-            pass
-        thread = threading.Thread(target=lambda: seen.append(waits_disabled()))
-        thread.start()
-        thread.join()
-        assert waits_disabled()
-        raise RuntimeError("boom")
-    assert seen == [True]
+            with no_wait():
+                pass
+            thread = threading.Thread(target=lambda: seen.append(waits_disabled()))
+            thread.start()
+            thread.join()
+            seen.append(waits_disabled())
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        block()
+    assert seen == [True, True]
     assert not waits_disabled()
 
 

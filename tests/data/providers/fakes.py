@@ -91,7 +91,7 @@ class FlakyProvider:
         return self.inner.fetch_ohlcv(symbol, timeframe, start, end)
 
 
-# ccxt-shaped exceptions: same class names and hierarchy as ccxt's.
+# ccxt-shaped exceptions: the class names and hierarchy of ccxt's own.
 class BaseError(Exception):
     pass
 
@@ -104,7 +104,7 @@ class AuthenticationError(ExchangeError):
     pass
 
 
-class BadRequest(ExchangeError):
+class BadRequest(ExchangeError):  # noqa: N818 (ccxt's name)
     pass
 
 
@@ -112,11 +112,11 @@ class BadSymbol(BadRequest):
     pass
 
 
-class NotSupported(ExchangeError):
+class NotSupported(ExchangeError):  # noqa: N818 (ccxt's name)
     pass
 
 
-class OperationFailed(BaseError):
+class OperationFailed(BaseError):  # noqa: N818 (ccxt's name)
     pass
 
 
@@ -124,7 +124,7 @@ class NetworkError(OperationFailed):
     pass
 
 
-class DDoSProtection(NetworkError):
+class DDoSProtection(NetworkError):  # noqa: N818 (ccxt's name)
     pass
 
 
@@ -132,7 +132,7 @@ class RateLimitExceeded(DDoSProtection):
     pass
 
 
-class ExchangeNotAvailable(NetworkError):
+class ExchangeNotAvailable(NetworkError):  # noqa: N818 (ccxt's name)
     pass
 
 
@@ -140,7 +140,7 @@ class OnMaintenance(ExchangeNotAvailable):
     pass
 
 
-class RequestTimeout(NetworkError):
+class RequestTimeout(NetworkError):  # noqa: N818 (ccxt's name)
     pass
 
 
