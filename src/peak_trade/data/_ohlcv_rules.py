@@ -2,15 +2,30 @@
 
 A rule key is the rule name, or ``rule:column`` for the per-column rules
 (``missing_values``, ``non_finite``, ``non_positive_price``).
+
+The ~20 rules imply far fewer checks on a good row: with no nulls, the timestamp
+strictly above the previous one, ``0 < low <= open, close <= high < inf`` and
+``0 <= volume < inf`` (no NaN anywhere), every rule holds. :func:`suspect_rows`
+is that reduced check as one per-row mask: a valid frame has no suspect row, and
+the rows breaking any rule are among the suspects, so the full rules only need
+to run on those.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["PRICE_COLUMNS", "REQUIRED_VALUE_COLUMNS", "RuleSpec", "row_rules", "rule_key"]
+__all__ = [
+    "PRICE_COLUMNS",
+    "REQUIRED_VALUE_COLUMNS",
+    "RuleSpec",
+    "row_rules",
+    "rule_key",
+    "suspect_rows",
+]
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 REQUIRED_VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
@@ -46,10 +61,23 @@ def _good(condition: pl.Expr, *names: str) -> pl.Expr:
     return (condition | ~_usable(*names)).fill_null(True)
 
 
-def row_rules(*, timestamp: str = "timestamp", allow_partial_nans: bool = False) -> list[RuleSpec]:
-    """Every row rule, in report order."""
+def row_rules(
+    *, timestamp: str = "timestamp", allow_partial_nans: bool = False, previous: str | None = None
+) -> list[RuleSpec]:
+    """Every row rule, in report order.
+
+    ``previous`` names a column holding each row's preceding timestamp; the
+    adjacent-pair rules then compare against it instead of ``diff()``, so the rules
+    can run on a subset of rows (the suspects of :func:`suspect_rows`).
+    """
+    return list(_cached_rules(timestamp, allow_partial_nans, previous))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_rules(timestamp: str, allow_partial_nans: bool, previous: str | None) -> list[RuleSpec]:
+    # Expressions are immutable, so one build per option set serves every call.
     ts_int = pl.col(timestamp).cast(pl.Int64)
-    step = ts_int.diff()
+    step = ts_int.diff() if previous is None else ts_int - pl.col(previous).cast(pl.Int64)
     o, h, lo, c, v = (_num(n) for n in REQUIRED_VALUE_COLUMNS)
     sort_hint = f'sort and deduplicate with df.unique("{timestamp}").sort("{timestamp}")'
     specs = [
@@ -138,3 +166,30 @@ def row_rules(*, timestamp: str = "timestamp", allow_partial_nans: bool = False)
         ),
     ]
     return specs
+
+
+_INF = float("inf")
+
+
+@functools.lru_cache(maxsize=32)
+def suspect_rows(*, timestamp: str, allow_partial_nans: bool, cast: tuple[bool, ...]) -> pl.Expr:
+    """True for a row that may break a row rule; false proves that it breaks none.
+
+    ``cast[i]`` says value column ``i`` is not Float64 yet. Polars orders NaN above
+    every number (and NaN == NaN), so the order comparisons catch a NaN in low, open
+    or close unless high is NaN too, which ``high < inf`` catches; ``volume < inf``
+    catches a NaN volume. Nulls make the row a suspect.
+    """
+    o, h, lo, c, v = (
+        pl.col(n).cast(pl.Float64) if must else pl.col(n)
+        for n, must in zip(REQUIRED_VALUE_COLUMNS, cast, strict=True)
+    )
+    ts = pl.col(timestamp)
+    # A null step means no pair to judge (first row, or a null on either side); a
+    # null timestamp itself is caught by is_not_null.
+    in_order = (ts.to_physical().diff() > 0).fill_null(True) & ts.is_not_null()
+    vol_ok = (v >= 0) & (v < _INF)
+    if allow_partial_nans:
+        vol_ok = (vol_ok | v.is_nan()).fill_null(True)
+    good = in_order & (lo <= o) & (lo <= c) & (o <= h) & (c <= h) & (lo > 0) & (h < _INF) & vol_ok
+    return ~good.fill_null(False)

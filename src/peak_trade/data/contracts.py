@@ -1,8 +1,9 @@
 """The OHLCV data-contract gate: schema rules, then row rules in one fused pass.
 
-A valid frame costs one polars ``select`` over the columns; the per-rule
-breakdown (counts, first rows, their timestamps) is computed only when that
-pass finds a failure.
+A valid frame costs one polars ``select`` over the columns: a reduced per-row
+check that the ~20 rules are implied by (:func:`._ohlcv_rules.suspect_rows`). The
+per-rule breakdown (counts, first rows, their timestamps) is computed only when
+that pass marks a row as suspect, and then only over the suspect rows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from peak_trade.data._ohlcv_rules import (
     RuleSpec,
     row_rules,
     rule_key,
+    suspect_rows,
 )
 
 __all__ = [
@@ -120,26 +122,59 @@ def _schema_violations(
     return found, sound
 
 
-def _row_breakdown(df: pl.DataFrame, specs: list[RuleSpec], *, timestamp: str) -> list[Violation]:
-    """Counts and first rows per rule; only called when the fused pass failed."""
-    counts = df.select([(~s.expr).sum().alias(str(i)) for i, s in enumerate(specs)]).row(0)
+def _row_breakdown(
+    df: pl.DataFrame, positions: pl.Series, *, timestamp: str, allow_partial_nans: bool
+) -> list[Violation]:
+    """Counts and first rows per rule, running the full rules on the suspect rows only.
+
+    ``positions`` (ascending) holds every row that breaks a rule, maybe more; each
+    row is paired with its preceding timestamp, so counts and rows stay exact.
+    """
+    columns = [timestamp, *REQUIRED_VALUE_COLUMNS]
+    previous = f"{timestamp}__previous"
+    while previous in columns:
+        previous += "_"
+    before = df.get_column(timestamp).gather((positions.cast(pl.Int64) - 1).clip(lower_bound=0))
+    if positions[0] == 0:  # the first row has no predecessor
+        before = before.scatter(0, None)
+    sub = df.select(columns).gather(positions).with_columns(before.alias(previous))
+    specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans, previous=previous)
+    counts = sub.select([(~s.expr).sum().alias(str(i)) for i, s in enumerate(specs)]).row(0)
     failing = [(s, int(n)) for s, n in zip(specs, counts, strict=True) if n]
     if not failing:
         return []
     index = pl.int_range(pl.len(), dtype=pl.Int64)
-    firsts = df.select(
+    firsts = sub.select(
         [
             index.filter(~s.expr).head(_MAX_ROWS).implode().alias(str(i))
             for i, (s, _) in enumerate(failing)
         ]
     ).row(0)
-    ts = df.get_column(timestamp)
+    ts = sub.get_column(timestamp)
     out = []
-    for (spec, count), rows in zip(failing, firsts, strict=True):
-        positions = [int(r) for r in rows]
-        stamps = [ts[r] for r in positions]
-        out.append(Violation(spec.rule, spec.column, count, positions, stamps))
+    for (spec, count), local in zip(failing, firsts, strict=True):
+        rows = [int(positions[r]) for r in local]
+        stamps = [ts[r] for r in local]
+        out.append(Violation(spec.rule, spec.column, count, rows, stamps))
     return out
+
+
+def _row_violations(
+    df: pl.DataFrame, *, timestamp: str, allow_partial_nans: bool
+) -> list[Violation]:
+    """The fused pass: one reduced per-row check; the full rules only on its suspects."""
+    schema = df.schema
+    suspect = suspect_rows(
+        timestamp=timestamp,
+        allow_partial_nans=allow_partial_nans,
+        cast=tuple(schema[n] != pl.Float64 for n in REQUIRED_VALUE_COLUMNS),
+    )
+    mask = df.select(suspect).to_series()
+    if not mask.any():
+        return []
+    return _row_breakdown(
+        df, mask.arg_true(), timestamp=timestamp, allow_partial_nans=allow_partial_nans
+    )
 
 
 def _run(
@@ -156,9 +191,9 @@ def _run(
     if strict and sound and df.height:
         specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans)
         try:
-            all_good = df.select(pl.all_horizontal([s.expr for s in specs]).all()).item()
-            if not all_good:
-                violations += _row_breakdown(df, specs, timestamp=timestamp)
+            violations += _row_violations(
+                df, timestamp=timestamp, allow_partial_nans=allow_partial_nans
+            )
         except pl.exceptions.PolarsError as exc:
             msg = f"the OHLCV row rules could not be evaluated: {exc}"
             raise DataContractError(
