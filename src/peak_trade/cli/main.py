@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -31,6 +32,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_list_strategies(args: argparse.Namespace) -> int:
+    del args  # no options yet
+    registry = importlib.import_module("peak_trade.backtest.registry")  # numba loads lazily
+    for info in registry.list_strategies():
+        print(f"{info.name}: {info.description}")
+        for p in info.params:
+            default = f"{p.default!r}"
+            print(
+                f"  {p.name:<10} {p.kind.__name__:<5} default {default:<7} "
+                f"range {p.range_text:<16} {p.description}"
+            )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peak-trade",
@@ -47,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
     run.add_argument("--bars", type=int, default=5_000, help="bars per symbol")
     run.set_defaults(handler=_cmd_run)
+    listing = sub.add_parser(
+        "list-strategies",
+        help="list the registered strategies with their parameters",
+        description="Print each registered strategy with its parameters, defaults and ranges.",
+        epilog="example: peak-trade list-strategies",
+    )
+    listing.set_defaults(handler=_cmd_list_strategies)
     return parser
 
 

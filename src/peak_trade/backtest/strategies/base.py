@@ -33,10 +33,16 @@ def suggest(name: str, choices: Sequence[str]) -> str | None:
     return found[0] if found else None
 
 
+def _bound_text(value: float | None, unbounded: str) -> str:
+    if value is None:
+        return unbounded
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
 def _range_text(low: float | None, high: float | None) -> str:
-    lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
-    return f"[{lo}, {hi}]"
+    return f"[{_bound_text(low, '-inf')}, {_bound_text(high, 'inf')}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,31 @@ def param_error(
     return ConfigError(msg, hint=hint, context={"strategy": strategy, "rule": rule, **params})
 
 
+def _evaluate(
+    cls: type[Strategy], data: pl.DataFrame, exprs: Sequence[pl.Expr]
+) -> npt.NDArray[np.float64]:
+    """The signal expressions over ``data``: (bars, len(exprs)), nulls and NaNs flat.
+
+    ``with_columns`` broadcasts a scalar expression (e.g. ``pl.lit(1.0)``) to every bar.
+    """
+    names = [f"__peak_trade_signal_{i}" for i in range(len(exprs))]
+    cleaned = [
+        e.cast(pl.Float64).fill_null(0.0).fill_nan(0.0).alias(n)
+        for e, n in zip(exprs, names, strict=True)
+    ]
+    try:
+        frame = data.with_columns(cleaned).select(names)
+    except pl.exceptions.PolarsError as exc:
+        msg = f"the signal expression of `{cls.name}` failed on a {data.height}-bar frame: {exc}"
+        raise ConfigError(
+            msg,
+            hint="signal_expr must give one value per bar from the OHLCV columns",
+            context={"strategy": cls.name, "bars": data.height},
+            cause=exc,
+        ) from exc
+    return frame.to_numpy().astype(np.float64, copy=False)
+
+
 class Strategy(abc.ABC):
     """Base of every strategy. Subclasses declare ``name``, ``description``, ``params``.
 
@@ -218,9 +249,8 @@ class Strategy(abc.ABC):
             (5,)
         """
         self.check_columns(data)
-        expr = self.signal_expr().cast(pl.Float64).fill_null(0.0).fill_nan(0.0)
-        out = data.select(expr.alias("signal")).to_series().to_numpy()
-        return np.ascontiguousarray(out, dtype=np.float64)
+        out = _evaluate(type(self), data, [self.signal_expr()])
+        return np.ascontiguousarray(out[:, 0], dtype=np.float64)
 
     @classmethod
     def signal_matrix(
@@ -238,13 +268,10 @@ class Strategy(abc.ABC):
             (9, 2)
         """
         cls.check_columns(data)
-        exprs = [
-            cls(**combo).signal_expr().cast(pl.Float64).fill_null(0.0).fill_nan(0.0).alias(str(i))
-            for i, combo in enumerate(combos)
-        ]
+        exprs = [cls(**combo).signal_expr() for combo in combos]
         if not exprs:
             return np.zeros((data.height, 0), dtype=np.float64, order="F")
-        return np.asfortranarray(data.select(exprs).to_numpy(), dtype=np.float64)
+        return np.asfortranarray(_evaluate(cls, data, exprs), dtype=np.float64)
 
     def __eq__(self, other: object) -> bool:
         """Equal when of the same class with the same resolved parameters."""
