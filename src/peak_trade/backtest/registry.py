@@ -105,7 +105,7 @@ def _checked(name: str, cls: Any) -> type[Strategy]:
     if inspect.isabstract(cls):
         missing = sorted(getattr(cls, "__abstractmethods__", ()))
         raise _reject(name, f"it leaves {missing} abstract", "implement signal_expr")
-    own = cls.__dict__.get("name")
+    own = None if cls.name_is_default else cls.name
     if own is not None and own != name:
         hint = f"register it as {own!r} or drop the class attribute `name`"
         raise _reject(name, f"the class says its name is {own!r}", hint)
@@ -126,8 +126,8 @@ def _checked(name: str, cls: Any) -> type[Strategy]:
 
 
 def _add(name: str, cls: Any) -> type[Strategy]:
-    checked = _checked(name, cls)
     with _LOCK:
+        checked = _checked(name, cls)
         if name in _REGISTRY:
             taken = _REGISTRY[name]
             raise _reject(
@@ -136,8 +136,9 @@ def _add(name: str, cls: Any) -> type[Strategy]:
                 "choose another name (reset_registry() restores the built-ins)",
                 registered=f"{taken.__module__}.{taken.__qualname__}",
             )
-        if "name" not in checked.__dict__:
+        if checked.name_is_default:
             checked.name = name
+            checked.name_is_default = False  # registered: the name is now its own
         _REGISTRY[name] = checked
     return checked
 

@@ -165,7 +165,10 @@ def _evaluate(
 
 
 class Strategy(abc.ABC):
-    """Base of every strategy. Subclasses declare ``name``, ``description``, ``params``.
+    """Base of every strategy. Subclasses declare ``name``, ``description``, ``param_specs``.
+
+    A subclass without its own ``name`` is called by its class name until it is
+    registered (``register_strategy`` gives it the registered name).
 
     Instances are immutable: ``Strategy(**params)`` validates and fills defaults.
     Signals are long-only (0 or 1) for every built-in; see docs/strategies.md.
@@ -180,6 +183,15 @@ class Strategy(abc.ABC):
     description: ClassVar[str]
     param_specs: ClassVar[tuple[ParamSpec, ...]]
     required_columns: ClassVar[tuple[str, ...]] = ("close",)
+    name_is_default: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass that names itself keeps it; any other takes its class name until
+        # the registry renames it, so messages never show an inherited, wrong name.
+        super().__init_subclass__(**kwargs)
+        cls.name_is_default = "name" not in cls.__dict__
+        if cls.name_is_default:
+            cls.name = cls.__name__
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, int | float] = self.resolve_params(params)
