@@ -137,6 +137,9 @@ def test_arrays_hash_by_dtype_shape_and_bytes():
     assert stable_hash(a) != stable_hash(a.reshape(2, 3))
     assert stable_hash(a.astype(">i8")) == stable_hash(a)  # byte order is normalised
     assert stable_hash(np.array([1, "x"], dtype=object)) == stable_hash([1, "x"])
+    grid = np.arange(6.0).reshape(2, 3)
+    assert stable_hash(grid.T) == stable_hash(np.ascontiguousarray(grid.T))  # memory layout
+    assert stable_hash(np.array(5)) != stable_hash(np.array([5]))  # 0-d keeps its shape
 
 
 @pytest.mark.parametrize("length", [0, 65, True, 1.5])

@@ -38,9 +38,9 @@ def _array(value: npt.NDArray[Any], path: str, active: set[int]) -> _Json:
     dtype = value.dtype
     if dtype.byteorder == ">":
         dtype = dtype.newbyteorder("<")
-    data = np.ascontiguousarray(value, dtype=dtype)
+    data = value.astype(dtype, copy=False)  # keeps 0-d shapes, unlike ascontiguousarray
     descr = [list(d) for d in np.lib.format.dtype_to_descr(dtype)] if dtype.fields else dtype.str
-    digest = hashlib.sha256(data.tobytes()).hexdigest()
+    digest = hashlib.sha256(data.tobytes(order="C")).hexdigest()
     return {_ARRAY_TAG: {"descr": descr, "shape": list(data.shape), "sha256": digest}}
 
 
