@@ -31,12 +31,15 @@ def _array_digest(value: npt.NDArray[Any]) -> str:
 def _update_series(h: Any, series: pl.Series) -> None:
     """Feed one column: name, dtype, null mask, then exact value bits or row hashes."""
     h.update(f"|{series.name}|{series.dtype}|{series.len()}|".encode())
-    physical = series.to_physical()
-    dtype = physical.dtype
+    logical = series.dtype
     nulls = series.null_count()
     if nulls:
         h.update(np.packbits(series.is_null().to_numpy()).tobytes())
-    if dtype.is_integer() or dtype.is_float() or dtype == pl.Boolean:
+    # Categoricals are left to the row hashes: their physical codes depend on the order
+    # categories were met, not on the data.
+    if logical.is_integer() or logical.is_float() or logical.is_temporal() or logical == pl.Boolean:
+        physical = series.to_physical()
+        dtype = physical.dtype
         if nulls:
             physical = physical.fill_null(False if dtype == pl.Boolean else 0)
         # Exact bits: -0.0 and NaN payloads count, unlike polars' canonical hashing.
