@@ -60,7 +60,7 @@ def json_vs_structlog_case() -> RatioCase | None:
         "logging_json_format_vs_structlog",
         candidate=lambda: formatter.format(record),
         reference=lambda: renderer(None, "info", event),
-        rounds=21,
+        rounds=31,
         warmup=2,
         inner=2000,
     )
@@ -79,9 +79,9 @@ def debug_off_case() -> RatioCase:
         "logging_debug_off_vs_stdlib",
         candidate=lambda: ours.debug("bench.event", extra=EXTRA),
         reference=lambda: plain.debug("bench.event", extra=EXTRA),
-        rounds=21,
+        rounds=31,
         warmup=2,
-        inner=20_000,
+        inner=40_000,
     )
 
 
