@@ -47,6 +47,7 @@ def verify_determinism(
     RNGs are left seeded with ``seed``.
 
     Example:
+        >>> import numpy as np
         >>> verify_determinism(lambda n: np.random.random(n), seed=1, n=3)
         True
     """
@@ -63,6 +64,7 @@ def assert_deterministic(
             ``run`` and both ``digests``.
 
     Example:
+        >>> import random
         >>> assert_deterministic(lambda: random.random(), seed=1)
     """
     found = _first_difference(fn, seed, runs, kwargs)
