@@ -185,6 +185,10 @@ def from_validation_error(
                 issues.append(
                     ConfigIssue(rewrite(full), rule["problem"], rule["expected"], got_value)
                 )
+        elif (
+            kind == "too_short" and isinstance(got, list | tuple) and len(got) >= ctx["min_length"]
+        ):
+            continue  # only short after dropping bad items, which are reported themselves
         elif kind == "extra_forbidden":
             issues.append(_unknown_key(root, loc, got, extra_root_keys, rewrite))
         else:

@@ -10,6 +10,7 @@ validator per section, which reports all of them as one ``config_rules`` error;
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -69,6 +70,8 @@ def _utc_datetime(value: Any) -> dt.datetime:
 
 
 def _param_value(value: Any) -> bool | int | float | str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "expected a finite number")
     if isinstance(value, bool | int | float | str):
         return value
     raise PydanticCustomError("param_type", "expected a number, boolean or string")

@@ -202,13 +202,12 @@ def validate_config(
     Example:
         >>> doc = {"data": {"provider": "synthetic", "symbols": ["A"], "timeframe": "1h"},
         ...        "backtest": {"fee_bsp": 5}, "strategy": {"name": "macd"}}
-        >>> validate_config(doc)
-        Traceback (most recent call last):
-        ...
-        peak_trade.core.errors.ConfigError: config: 1 problem in the config
-          backtest.fee_bsp: unknown key, got 5
-        Hint: did you mean 'backtest.fee_bps'?; see docs/config.md ...
-        ...
+        >>> try:
+        ...     validate_config(doc)
+        ... except ConfigError as err:
+        ...     print(err.message)
+        config: 1 problem in the config
+          backtest.fee_bsp: unknown key, got 5 (did you mean 'backtest.fee_bps'?)
     """
     if not isinstance(mapping, Mapping):
         msg = f"{source}: a config must be a table (mapping); got {type(mapping).__name__}"
