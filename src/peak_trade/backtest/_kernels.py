@@ -207,6 +207,7 @@ def simulate_nb(
     position: Floats,
     cash_out: Floats,
     equity_out: Floats,
+    exposure_out: Floats,
     fills: Floats,
     trades: Floats,
 ) -> tuple[int, int, int, int]:
@@ -278,6 +279,13 @@ def simulate_nb(
         position[i] = pos
         cash_out[i] = cash
         equity_out[i] = equity
+        held = pos * mark
+        if held == 0.0:
+            exposure_out[i] = 0.0
+        elif equity > 0.0:
+            exposure_out[i] = held / equity
+        else:
+            exposure_out[i] = np.nan
         # check_mode > 0: per-bar checks over (cash, pos, mark, equity) go here.
     if cur >= 0:  # an open trade: mark the remainder at the last close
         remaining = abs(pos)
@@ -290,31 +298,6 @@ def simulate_nb(
         trades[cur, T_RETURN] = pnl / entry
         trades[cur, T_OPEN] = 1.0
     return 0, -1, nf, nt
-
-
-@njit(cache=True, nogil=True)
-def equity_columns_nb(
-    close: Floats,
-    position: Floats,
-    equity: Floats,
-    initial_cash: float,
-    drawdown: Floats,
-    exposure: Floats,
-) -> None:
-    """Reference: equity / running peak (from initial_cash) - 1, and position * close / equity."""
-    peak = initial_cash
-    for i in range(equity.shape[0]):
-        e = equity[i]
-        if e > peak:
-            peak = e
-        drawdown[i] = e / peak - 1.0
-        held = position[i] * close[i]
-        if held == 0.0:
-            exposure[i] = 0.0
-        elif e > 0.0:
-            exposure[i] = held / e
-        else:
-            exposure[i] = np.nan
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -349,6 +332,8 @@ def grid_nb(
         position = np.empty(n)
         cash = np.empty(n)
         equity = np.empty(n)
+        exposure = np.empty(n)
+        no_drawdown = np.empty(0)
         for j in range(lo, hi):
             signal = signals[:, j]
             status, index, value, changes = scan_signal_nb(signal, allow_short)
@@ -375,6 +360,7 @@ def grid_nb(
                 position,
                 cash,
                 equity,
+                exposure,
                 fills,
                 trades,
             )
@@ -387,4 +373,5 @@ def grid_nb(
                 periods_per_year,
                 years,
                 out_stats[j],
+                no_drawdown,
             )

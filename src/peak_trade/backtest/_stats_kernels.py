@@ -58,8 +58,13 @@ def stats_nb(
     periods_per_year: float,
     years: float,
     out: Floats,
+    drawdown: Floats,
 ) -> None:
-    """Reference: stats.compute_stats_reference in tests/backtest/test_stats.py."""
+    """Reference: compute_stats_reference in tests/backtest/test_stats.py.
+
+    ``drawdown`` receives each bar's drawdown when it has one slot per bar; pass an
+    empty array to skip it.
+    """
     n = equity.shape[0]
     final = equity[n - 1] if n > 0 else initial_cash
     out[TOTAL_RETURN] = final / initial_cash - 1.0
@@ -73,6 +78,7 @@ def stats_nb(
     run = 0
     longest = 0
     exposed = 0
+    keep = drawdown.shape[0] == n
     for i in range(n):
         e = equity[i]
         total += bar_return_nb(e, prev)
@@ -80,6 +86,8 @@ def stats_nb(
         if e > peak:
             peak = e
         dd = e / peak - 1.0
+        if keep:
+            drawdown[i] = dd
         if dd < max_dd:
             max_dd = dd
         dd_sq += dd * dd
@@ -156,3 +164,16 @@ def stats_nb(
         out[PROFIT_FACTOR] = np.nan
     out[EXPECTANCY] = pnl_sum / nt
     out[AVG_TRADE_RETURN] = ret_sum / nt
+
+
+@njit(cache=True, nogil=True)
+def uniform_step_nb(stamps: npt.NDArray[np.int64]) -> int:
+    """Reference: the common difference of all consecutive stamps, or -1 when they differ."""
+    n = stamps.shape[0]
+    if n < 2:
+        return -1
+    step = int(stamps[1] - stamps[0])
+    for i in range(2, n):
+        if int(stamps[i] - stamps[i - 1]) != step:
+            return -1
+    return step

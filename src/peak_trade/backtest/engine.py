@@ -216,6 +216,8 @@ def run_backtest(
     position = np.empty(n)
     cash = np.empty(n)
     equity = np.empty(n)
+    exposure = np.empty(n)
+    drawdown = np.empty(n)
     fills = np.empty((cap, k.N_FILL_COLS))
     trades = np.empty((cap, k.N_TRADE_COLS))
     _, _, nf, nt = k.simulate_nb(
@@ -232,6 +234,7 @@ def run_backtest(
         position,
         cash,
         equity,
+        exposure,
         fills,
         trades,
     )
@@ -245,9 +248,10 @@ def run_backtest(
         market.periods_per_year,
         market.years,
         row,
+        drawdown,
     )
     result = BacktestResult(
-        equity=equity_frame(ts, market.close, position, cash, equity, float(config.initial_cash)),
+        equity=equity_frame(ts, market.close, position, cash, equity, drawdown, exposure),
         trades=trades_frame(ts, trades[:nt]),
         stats=stats_dict(row),
         config=config,

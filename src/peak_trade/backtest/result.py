@@ -51,12 +51,10 @@ def equity_frame(
     position: Floats,
     cash: Floats,
     equity: Floats,
-    initial_cash: float,
+    drawdown: Floats,
+    exposure: Floats,
 ) -> pl.DataFrame:
-    """The per-bar frame; drawdown and exposure come from one kernel pass."""
-    drawdown = np.empty_like(equity)
-    exposure = np.empty_like(equity)
-    k.equity_columns_nb(close, position, equity, initial_cash, drawdown, exposure)
+    """The per-bar frame, from the kernels' per-bar arrays (zero-copy where possible)."""
     return pl.DataFrame(
         {
             "timestamp": timestamps,

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
+from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
 
 __all__ = [
     "INT_STATS",
@@ -55,15 +55,12 @@ assert len(STAT_NAMES) == N_STATS
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3}
 
 
-def _spacings_seconds(timestamps: pl.Series) -> tuple[float, float]:
-    """The median bar spacing and the first-to-last span, both in seconds."""
+def _stamps(timestamps: pl.Series) -> tuple[npt.NDArray[np.int64], float]:
+    """The timestamps as int64 ticks, and the seconds per tick."""
     dtype = timestamps.dtype
     unit = dtype.time_unit if isinstance(dtype, pl.Datetime) else "us"
-    scale = _UNIT_SECONDS[unit]
-    ints = timestamps.cast(pl.Int64)
-    median = ints.diff().median()
-    step = float(median) * scale if isinstance(median, int | float) else math.nan
-    return step, float(ints[-1] - ints[0]) * scale
+    ticks = timestamps.cast(pl.Int64).to_numpy()
+    return np.ascontiguousarray(ticks, dtype=np.int64), _UNIT_SECONDS[unit]
 
 
 def infer_periods_per_year(timestamps: pl.Series, /) -> float:
@@ -80,7 +77,10 @@ def infer_periods_per_year(timestamps: pl.Series, /) -> float:
     """
     if timestamps.len() < 2:
         return math.nan
-    median, _ = _spacings_seconds(timestamps)
+    ticks, scale = _stamps(timestamps)
+    common = uniform_step_nb(ticks)  # one cheap pass settles regular bars
+    step = float(common) if common > 0 else float(np.median(np.diff(ticks)))
+    median = step * scale
     return SECONDS_PER_YEAR / median if median > 0 else math.nan
 
 
@@ -94,8 +94,8 @@ def years_spanned(timestamps: pl.Series, /) -> float:
     """
     if timestamps.len() < 2:
         return 0.0
-    _, span = _spacings_seconds(timestamps)
-    return span / SECONDS_PER_YEAR
+    ticks, scale = _stamps(timestamps)
+    return float(ticks[-1] - ticks[0]) * scale / SECONDS_PER_YEAR
 
 
 def stats_dict(row: npt.NDArray[np.float64], /) -> dict[str, float | int]:
@@ -146,5 +146,6 @@ def compute_stats(
         float(periods_per_year),
         float(years),
         out,
+        np.empty(0),
     )
     return stats_dict(out)
