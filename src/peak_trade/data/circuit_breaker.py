@@ -198,7 +198,11 @@ class CircuitBreaker:
 
     @property
     def stats(self) -> BreakerStats:
-        """A consistent snapshot of the counters."""
+        """A consistent snapshot of the counters.
+
+        Its ``state`` is the one last recorded: an open breaker past its timeout
+        reads ``open`` here until the next call or a read of :attr:`state`.
+        """
         with self._lock:
             return BreakerStats(
                 self._state, self._calls, self._failures, self._rejections, self._changes

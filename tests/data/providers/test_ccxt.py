@@ -1,4 +1,5 @@
 import datetime as dt
+import subprocess
 import sys
 
 import polars as pl
@@ -134,6 +135,14 @@ def test_missing_ccxt_raises_config_error_with_the_install_hint(monkeypatch):
     assert "peak-trade[ccxt]" in info.value.hint
 
 
+def test_importing_the_providers_does_not_import_ccxt():
+    code = (
+        "import sys, peak_trade, peak_trade.data.providers.ccxt; "
+        "sys.exit(1 if 'ccxt' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 def test_unknown_exchange_id_raises_config_error(monkeypatch):
     module = type(sys)("ccxt")
     module.kraken = lambda options: FakeExchange([])
@@ -144,12 +153,20 @@ def test_unknown_exchange_id_raises_config_error(monkeypatch):
     assert (built.exchange_id, built.page_limit) == ("kraken", 5)
 
 
-def test_real_ccxt_classes_map_the_same_way():
+@pytest.mark.slow
+def test_real_ccxt_classes_map_the_same_way(monkeypatch):
     ccxt = pytest.importorskip("ccxt")
-    assert map_ccxt_error(ccxt.RateLimitExceeded("x")).transient is True
-    assert map_ccxt_error(ccxt.RequestTimeout("x")).transient is True
-    assert map_ccxt_error(ccxt.BadSymbol("x")).transient is False
-    assert map_ccxt_error(ccxt.AuthenticationError("x")).transient is False
+    for name in TRANSIENT + PERMANENT:
+        assert map_ccxt_error(getattr(ccxt, name)("x")).transient is (name in TRANSIENT), name
+    built = CcxtProvider("binance", enableRateLimit=True)  # no network until a fetch
+
+    def fetch_ohlcv(symbol, timeframe="1m", since=None, limit=None):
+        raise ccxt.RateLimitExceeded("429")
+
+    monkeypatch.setattr(built.exchange, "fetch_ohlcv", fetch_ohlcv)
+    with pytest.raises(ProviderError, match="RateLimitExceeded \\(transient\\)") as info:
+        built.fetch_ohlcv("BTC/USDT", "1h")
+    assert info.value.transient is True
 
 
 def test_naive_bounds_are_utc():
