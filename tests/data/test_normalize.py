@@ -254,3 +254,16 @@ def test_resample_rejects_bad_input():
         resample_ohlcv(synthetic_ohlcv(3), "1 hour")
     with pytest.raises(DataContractError, match="missing"):
         resample_ohlcv(synthetic_ohlcv(3).drop("volume"), "1h")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    when=st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2200, 1, 1)),
+    offset_quarters=st.integers(-48, 56),
+    sep=st.sampled_from(["T", " "]),
+)
+def test_iso_offsets_against_python_datetime(when, offset_quarters, sep):
+    zone = dt.timezone(dt.timedelta(minutes=15 * offset_quarters))
+    local = when.replace(tzinfo=zone)
+    text = local.isoformat(sep=sep)
+    assert stamps(normalize_ohlcv(raw([text]))) == [local.astimezone(UTC)]
