@@ -1,0 +1,343 @@
+"""Crash-safe, checksummed writes and reads of one cached frame.
+
+:func:`atomic_write` writes a hidden temp file in the target's directory,
+fsyncs it, renames it into place and fsyncs the directory, all under an
+advisory lock on ``<path>.lock``. The digest is computed while the bytes are
+written (no second read) and stored in a sidecar ``<path>.<algo>`` that is
+updated in two phases, so that after a crash at any instant a verified
+:func:`atomic_read` returns one complete version or raises
+``CacheCorruptionError``. See ``docs/cache.md`` for the design.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import get_args
+
+import polars as pl
+
+from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
+from peak_trade.data._cache_codec import (
+    Compression,
+    decode,
+    encode,
+    format_for,
+    resolve_compression,
+)
+from peak_trade.data._cache_hashing import (
+    HashingWriter,
+    digest_file,
+    hmac_key,
+    map_file,
+    new_hasher,
+)
+from peak_trade.data._cache_lock import path_lock
+from peak_trade.data._cache_sidecar import (
+    ALGORITHMS,
+    Algorithm,
+    Entry,
+    Sidecar,
+    find_sidecar,
+    fsync_dir,
+    read_sidecar,
+    remove_sidecars,
+    sidecar_path,
+    temp_path,
+    write_sidecar,
+)
+
+__all__ = ["Algorithm", "atomic_read", "atomic_write"]
+
+_log = logging.getLogger(__name__)
+_READ_ATTEMPTS = 3
+
+
+def _check_algo(checksum: object) -> Algorithm | None:
+    if checksum is None or checksum in ALGORITHMS:
+        return checksum
+    msg = f"unknown checksum {checksum!r}; expected None or one of {list(get_args(Algorithm))}"
+    raise ConfigError(
+        msg,
+        hint='use checksum="xxh3" for speed, "sha256", or "hmac-sha256" for tamper evidence',
+        context={"got": repr(checksum), "expected": list(ALGORITHMS)},
+    )
+
+
+def _write_temp(
+    df: pl.DataFrame,
+    tmp: Path,
+    path: Path,
+    algo: Algorithm | None,
+    key: bytes | None,
+    codec: Compression,
+) -> Entry | None:
+    """Encode ``df`` into ``tmp`` (hashing on the way) and fsync it.
+
+    With a checksum, the phase-one sidecar (new and previous entry) is written
+    while the data fsync runs: it vouches for the old file until the rename.
+    """
+    fmt = format_for(path)
+    hasher = None if algo is None else new_hasher(algo, key)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with HashingWriter(fd, hasher) as sink:
+            encode(df.to_arrow(), sink, fmt, codec)
+            digest = sink.hexdigest()
+            entry = None if digest is None else Entry(sink.tell(), digest)
+            durable = sink.background(os.fsync, fd)
+            try:
+                if algo is not None and entry is not None:
+                    phase_one = [entry, *_previous(path, algo, key)]
+                    write_sidecar(path, algo, phase_one, sync_dir=True)
+            finally:
+                durable.result()
+    finally:
+        os.close(fd)
+    return entry
+
+
+def _previous(path: Path, algo: Algorithm, key: bytes | None) -> list[Entry]:
+    """The entry (under ``algo``) of the file now at ``path``, if it verifies today.
+
+    This is what the phase-one sidecar lists beside the new entry. The common case
+    (one entry of the same algorithm, matching size) costs a ``stat``; after an
+    interrupted write or a change of algorithm the old file is hashed once.
+    """
+    try:
+        size = path.stat().st_size
+        current = find_sidecar(path)
+    except FileNotFoundError:
+        return []
+    except CacheCorruptionError:
+        return []  # a damaged sidecar vouches for nothing
+    if current is None:
+        return []
+    sized = [e for e in current.entries if e.size == size]
+    if current.algo == algo and len(current.entries) == 1 and sized:
+        return sized
+    if not sized:
+        return []
+    old, new = digest_file(path, [current.algo, algo], key)
+    if any(hmac.compare_digest(e.digest, old) for e in sized):
+        return [Entry(size, new)]
+    return []
+
+
+def _publish(
+    path: Path, tmp: Path, algo: Algorithm | None, entry: Entry | None, key: bytes | None
+) -> None:
+    """Swap ``tmp`` in as ``path`` with the two-phase sidecar protocol."""
+    directory = path.parent
+    if algo is None or entry is None:
+        # No checksum: drop stale sidecars first, so none can vouch for other bytes.
+        if remove_sidecars(path):
+            fsync_dir(directory)
+        os.replace(tmp, path)
+        fsync_dir(directory)
+        return
+    # Phase one (new + previous entry) is already in place, see _write_temp.
+    if remove_sidecars(path, keep=algo):
+        fsync_dir(directory)
+    os.replace(tmp, path)
+    fsync_dir(directory)
+    # Phase two: the new entry only. Its rename need not be durable: if a crash
+    # loses it, the phase-one sidecar still vouches for the new file.
+    write_sidecar(path, algo, [entry], sync_dir=False)
+
+
+def atomic_write(
+    df: pl.DataFrame,
+    path: str | os.PathLike[str],
+    /,
+    *,
+    checksum: Algorithm | None = None,
+    compression: str | None = None,
+) -> Path:
+    """Write ``df`` to ``path`` atomically, with an optional checksum sidecar.
+
+    The suffix picks the format: ``.parquet`` for Parquet, ``.arrow``, ``.ipc``
+    or ``.feather`` for Arrow IPC. The same frame always gives the same bytes.
+
+    Args:
+        df: The frame to store.
+        path: Target file; its parent directories are created.
+        checksum: ``None``, ``"xxh3"`` (xxh3-128), ``"sha256"`` or ``"hmac-sha256"``
+            (keyed by ``PEAK_TRADE_CACHE_KEY``). ``None`` removes stale sidecars.
+        compression: ``None`` for the format default (IPC uncompressed, Parquet
+            zstd), or ``"uncompressed"``, ``"lz4"``, ``"zstd"`` (``"snappy"``
+            for Parquet).
+
+    Returns:
+        The path written.
+
+    Raises:
+        CacheError: Unknown suffix, missing HMAC key, or a failed write (the
+            temp file is removed and the cause chained).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "bars.arrow"
+        >>> atomic_write(pl.DataFrame({"x": [1, 2]}), target, checksum="xxh3").name
+        'bars.arrow'
+    """
+    started = time.perf_counter()
+    target = Path(path)
+    fmt = format_for(target)
+    codec = resolve_compression(fmt, compression)
+    algo = _check_algo(checksum)
+    if not isinstance(df, pl.DataFrame):
+        msg = f"atomic_write expects a polars DataFrame; got {type(df).__name__}"
+        raise CacheError(msg, hint="collect a LazyFrame first with .collect()")
+    key = hmac_key() if algo == "hmac-sha256" else None
+    tmp = temp_path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with path_lock(target):
+            entry = _write_temp(df, tmp, target, algo, key, codec)
+            _publish(target, tmp, algo, entry, key)
+    except OSError as exc:
+        msg = f"writing cache file {str(target)!r} failed: {exc}"
+        raise CacheError(
+            msg,
+            hint="check free disk space and permissions on the directory",
+            context={"path": str(target), "errno": exc.errno},
+            cause=exc,
+        ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    if _log.isEnabledFor(logging.INFO):
+        seconds = time.perf_counter() - started
+        _log.info(
+            "cache.write",
+            extra={"path": str(target), "rows": df.height, "algorithm": algo, "seconds": seconds},
+        )
+    return target
+
+
+def _no_sidecar(path: Path) -> CacheCorruptionError:
+    names = ", ".join(sidecar_path(path, a).name for a in ALGORITHMS)
+    msg = f"cannot verify {str(path)!r}: it has no checksum sidecar ({names})"
+    return CacheCorruptionError(
+        msg,
+        hint='regenerate it with atomic_write(df, path, checksum="xxh3") from a trusted source',
+        context={"path": str(path)},
+    )
+
+
+def _mismatch(path: Path, side: Sidecar, actual: Entry, what: str) -> CacheCorruptionError:
+    expected = side.entries[0]
+    msg = f"cached file {str(path)!r} fails its {side.algo} checksum: {what}"
+    return CacheCorruptionError(
+        msg,
+        hint="the bytes changed after writing; delete the entry and write it again",
+        context={
+            "path": str(path),
+            "algo": side.algo,
+            "expected": f"{expected.size}:{expected.digest}",
+            "actual": f"{actual.size}:{actual.digest}",
+        },
+    )
+
+
+def _verified(
+    path: Path, side: Sidecar, columns: list[str] | None
+) -> tuple[pl.DataFrame | None, CacheCorruptionError | None]:
+    """Hash (worker thread) and decode (this thread) the same mapped bytes at once."""
+    fmt = format_for(path)
+    mapped = map_file(path)
+    size = len(mapped)
+    if not any(e.size == size for e in side.entries):
+        actual = Entry(size, "")
+        return None, _mismatch(path, side, actual, f"size {size} is not the recorded size")
+    key = hmac_key() if side.algo == "hmac-sha256" else None
+    hasher = new_hasher(side.algo, key)
+    view = memoryview(mapped)
+    frame: pl.DataFrame | None = None
+    failure: CacheCorruptionError | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="peak_trade-hash") as pool:
+        pending = pool.submit(hasher.update, view)
+        try:
+            frame = decode(view, path, fmt, columns)
+        except CacheCorruptionError as exc:
+            failure = exc
+        finally:
+            pending.result()
+    digest = hasher.hexdigest()
+    if not any(e.size == size and hmac.compare_digest(e.digest, digest) for e in side.entries):
+        return None, _mismatch(path, side, Entry(size, digest), "digest differs")
+    return frame, failure
+
+
+def _read_verified(path: Path, columns: list[str] | None) -> pl.DataFrame:
+    side = find_sidecar(path)
+    failure: CacheCorruptionError | None = None
+    for _ in range(_READ_ATTEMPTS):
+        if side is None:
+            if not path.exists():
+                raise FileNotFoundError(path)
+            raise _no_sidecar(path)
+        frame, failure = _verified(path, side, columns)
+        if frame is not None and failure is None:
+            return frame
+        # A writer may have swapped the pair between our two reads; look again.
+        again = read_sidecar(path, side.algo) or find_sidecar(path)
+        if again is not None and again.text == side.text:
+            break
+        side = again
+    assert failure is not None  # the loop only ends early after a failure
+    if _log.isEnabledFor(logging.WARNING):
+        _log.warning("cache.corrupt", extra={"path": str(path), "reason": failure.message})
+    raise failure
+
+
+def atomic_read(
+    path: str | os.PathLike[str],
+    /,
+    *,
+    verify_checksum: bool = False,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Read a frame written by :func:`atomic_write`, optionally verifying it.
+
+    The sidecar's algorithm is found on its own. The file is mapped once; the
+    digest and the decode use the same bytes, in parallel.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        CacheCorruptionError: The file is empty, truncated or undecodable; or,
+            with ``verify_checksum``, it has no sidecar or fails it (``expected``,
+            ``actual``, ``algo`` and ``path`` are in the error's context).
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "bars.parquet"
+        >>> _ = atomic_write(pl.DataFrame({"x": [1, 2]}), target, checksum="sha256")
+        >>> atomic_read(target, verify_checksum=True)["x"].to_list()
+        [1, 2]
+    """
+    started = time.perf_counter()
+    target = Path(path)
+    fmt = format_for(target)
+    cols = None if columns is None else list(columns)
+    if verify_checksum:
+        frame = _read_verified(target, cols)
+    else:
+        frame = decode(memoryview(map_file(target)), target, fmt, cols)
+    if _log.isEnabledFor(logging.INFO):
+        seconds = time.perf_counter() - started
+        _log.info(
+            "cache.read",
+            extra={
+                "path": str(target),
+                "rows": frame.height,
+                "verified": verify_checksum,
+                "seconds": seconds,
+            },
+        )
+    return frame
