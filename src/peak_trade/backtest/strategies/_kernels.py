@@ -22,10 +22,12 @@ def running_sma_nb(close: Floats, windows: Ints) -> Floats:
     for i in range(n):
         total += close[i]
         running[i] = total
-    out = np.full((windows.shape[0], n), np.nan)
+    out = np.empty((windows.shape[0], n))
     for k in range(windows.shape[0]):
         w = windows[k]
         div = float(w)
+        for i in range(min(w - 1, n)):
+            out[k, i] = np.nan
         if w - 1 < n:
             out[k, w - 1] = (running[w - 1] - 0.0) / div
         for i in range(w, n):
@@ -38,8 +40,10 @@ def crossover_matrix_nb(smas: Floats, windows: Ints, fast: Ints, slow: Ints, out
     """Reference: out[i, j] = 1.0 if sma_fast[i] > sma_slow[i] after the slow warm-up else 0.0."""
     n = smas.shape[1]
     for j in range(fast.shape[0]):
-        f = fast[j]
-        s = slow[j]
-        warm = windows[s] - 1
-        for i in range(n):
-            out[i, j] = 1.0 if i >= warm and smas[f, i] > smas[s, i] else 0.0
+        fast_sma = smas[fast[j]]
+        slow_sma = smas[slow[j]]
+        warm = min(windows[slow[j]] - 1, n)
+        for i in range(warm):
+            out[i, j] = 0.0
+        for i in range(warm, n):
+            out[i, j] = 1.0 if fast_sma[i] > slow_sma[i] else 0.0
