@@ -244,10 +244,11 @@ def test_non_mapping_document_is_a_config_error() -> None:
 
 
 def test_toml_error_uses_position_attributes_when_present() -> None:
-    """Python 3.14 sets lineno/colno/msg on TOMLDecodeError; they win over the text."""
-    exc = tomllib.TOMLDecodeError("Odd thing (at line 9, column 9)")
+    """Python 3.14 sets lineno/colno/msg on TOMLDecodeError(msg, doc, pos); they are used."""
+    doc = "a = 1\nb = ?\n"
+    exc = tomllib.TOMLDecodeError("Odd thing", doc, 8)  # 3.11 keeps the args, 3.14 parses pos
     exc.lineno, exc.colno, exc.msg = 2, 3, "Odd thing"  # type: ignore[attr-defined]
-    err = toml_error(exc, "a = 1\nb = ?\n", source="x.toml")
+    err = toml_error(exc, doc, source="x.toml")
     assert (err.context["line"], err.context["column"], err.context["reason"]) == (
         2,
         3,

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from peak_trade.core._config_docs import render_config_docs
 from peak_trade.core.config_schema import (
-    Config,
     load_config,
     quickstart_path,
     validate_config,
@@ -151,7 +150,7 @@ def test_single_strategy_table_equals_one_strategies_entry() -> None:
 
 def test_hash_is_sha256_of_the_canonical_json_of_the_normal_form() -> None:
     cfg = load_config(quickstart_path())
-    text = json.dumps(MINIMAL_NORMAL_FORM | cfg.to_dict(), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(cfg.to_dict(), sort_keys=True, separators=(",", ":"))
     assert cfg.hash() == hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -310,4 +309,3 @@ def test_docs_page_lists_every_key_of_every_section() -> None:
         model = type(getattr(validate_config(minimal()), section))
         for key in model.model_fields:
             assert f"| `{key}` |" in page, f"{section}.{key} is missing from docs/config.md"
-    assert isinstance(validate_config(minimal()), Config)
