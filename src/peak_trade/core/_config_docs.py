@@ -61,6 +61,20 @@ synthetic provider, and strategy parameters get their declared defaults.
 `Config.hash()` is the `stable_hash` of it: two files that mean the same run have
 the same hash.
 
+Strategy checks need the declared parameters, which live in the backtest layer,
+so the caller passes them in (`core` never imports `backtest`):
+
+```python
+from peak_trade.backtest.registry import list_strategies
+from peak_trade.core.config_schema import load_config
+
+specs = {info.name: info.params for info in list_strategies()}
+cfg = load_config("run.toml", strategies=specs)
+```
+
+Any objects with `name`, `kind`, `default`, `low` and `high` will do
+(`ParamLike`); `strategy_rule=` adds cross-parameter rules such as `fast < slow`.
+
 In the tables, *unset* means the key may be left out and has no value.
 """
 
