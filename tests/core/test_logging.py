@@ -489,3 +489,14 @@ def test_timestamps_are_utc_iso_8601_with_microseconds(created, expected):
     assert line["ts"] == expected
     reference = dt.datetime.fromtimestamp(created, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert line["ts"] == reference
+
+
+def test_empty_exc_info_and_stack_info_still_give_valid_json(lib_logger):
+    stream = _json_lines(lib_logger)
+    log = logging.getLogger("peak_trade.x")
+    log.info("no.exception", exc_info=(None, None, None))
+    log.info("with.stack", stack_info=True, extra={"rows": 1})
+    empty, stacked = _parsed(stream)
+    assert set(empty) == {"ts", "level", "logger", "event", "run_id", "trace_id"}
+    assert stacked["rows"] == 1
+    assert stacked["stack"].startswith("Stack (most recent call last):")

@@ -175,11 +175,12 @@ class JsonFormatter(_PayloadFormatter):
         # Written piece by piece: a log line with 5 fields must cost no more than
         # structlog's JSONRenderer (benchmarks/cases_logging.py).
         parts = ['{"ts":"', self._timestamp(record.created), self._head(record, event)]
-        if record.exc_info or record.stack_info or attrs.get("bound_fields"):
+        if record.exc_info or record.stack_info:
             fields = self.fields(record, event)  # merges bound, extra and error keys
-            if fields:
+            if fields:  # exc_info may be (None, None, None)
                 parts += [",", _encode_fields(fields)[1:-1]]
         else:
+            start = len(parts)
             for key, value in attrs.items():
                 if key in _STANDARD:
                     continue
@@ -195,6 +196,15 @@ class JsonFormatter(_PayloadFormatter):
                 else:
                     text = _json_value(value)
                 parts += [self._keys.get(key) or self._key(key), text]
+            bound = attrs.get("bound_fields")
+            if bound:  # bound fields go first; an extra field of the same name wins
+                given = set(parts[start::2])
+                parts[start:start] = [
+                    piece
+                    for name, value in bound.items()
+                    if self._key(name) not in given
+                    for piece in (self._key(name), _json_value(value))
+                ]
         parts.append("}")
         return "".join(parts)
 
