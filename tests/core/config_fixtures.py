@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from peak_trade.core.config_schema import (
-    validate_config,
-)
+from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
 
 

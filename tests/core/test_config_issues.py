@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 
 from peak_trade.core._config_issues import toml_error
-from peak_trade.core.config_schema import (
-    validate_config,
-)
+from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
 from tests.core.config_fixtures import SPECS, errors_of, minimal, paths_of
 

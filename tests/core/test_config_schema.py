@@ -15,11 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from peak_trade.core._config_docs import render_config_docs
-from peak_trade.core.config_schema import (
-    load_config,
-    quickstart_path,
-    validate_config,
-)
+from peak_trade.core.config_schema import load_config, quickstart_path, validate_config
 from peak_trade.core.errors import ConfigError
 from tests.core.config_fixtures import SPECS, minimal
 

@@ -7,10 +7,7 @@ from typing import Any
 import pytest
 
 from peak_trade.core._suggest import suggest
-from peak_trade.core.config_schema import (
-    ParamLike,
-    validate_config,
-)
+from peak_trade.core.config_schema import ParamLike, validate_config
 from peak_trade.core.errors import ConfigError
 from tests.core.config_fixtures import SPECS, errors_of, minimal, paths_of
 
