@@ -84,7 +84,7 @@ def encode(table: pa.Table, sink: HashingWriter, fmt: Format, compression: Compr
     with pq.ParquetWriter(
         sink,
         table.schema,
-        compression=compression,
+        compression=codec or "none",
         write_statistics=True,
         use_dictionary=False,
         write_page_index=False,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import get_args
 
 import polars as pl
+import pyarrow as pa
 
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_codec import (
@@ -201,12 +202,12 @@ def atomic_write(
         with path_lock(target):
             entry = _write_temp(df, tmp, target, algo, key, codec)
             _publish(target, tmp, algo, entry, key)
-    except OSError as exc:
+    except (OSError, pa.ArrowException) as exc:
         msg = f"writing cache file {str(target)!r} failed: {exc}"
         raise CacheError(
             msg,
             hint="check free disk space and permissions on the directory",
-            context={"path": str(target), "errno": exc.errno},
+            context={"path": str(target), "errno": getattr(exc, "errno", None)},
             cause=exc,
         ) from exc
     finally:
