@@ -51,6 +51,21 @@ def test_peak_trade_json_formatter(benchmark):
 
 
 @pytest.mark.benchmark(group="json_format")
+def test_peak_trade_json_formatter_memo_miss(benchmark):
+    """Worst case for the memo: every line has a new event name."""
+    from peak_trade.core.logging import JsonFormatter
+
+    logger = logging.getLogger("peak_trade.bench.logging")
+    records = [
+        logger.makeRecord(logger.name, logging.INFO, "f", 1, f"event.{i}", (), None, extra=EXTRA)
+        for i in range(4096)
+    ]
+    formatter = JsonFormatter()
+    cursor = iter(range(10**9))
+    _pedantic(benchmark, lambda: formatter.format(records[next(cursor) % 4096]))
+
+
+@pytest.mark.benchmark(group="json_format")
 def test_peak_trade_json_formatter_bound_fields(benchmark):
     """The slower path: fields bound with run_context are merged through a dict."""
     from peak_trade.core.logging import JsonFormatter, run_context
