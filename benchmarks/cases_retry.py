@@ -25,7 +25,12 @@ from collections.abc import Callable
 
 from benchmarks.gatekit import RatioCase, measure_ratio
 
-INNER = 2000
+# Short timed samples (well under a millisecond) keep the medians honest on a
+# loaded machine: a sample of several ms is often cut by preemption, which
+# inflates the longer side. The tenacity side is ~30x slower per call, so its
+# samples use fewer calls.
+INNER = 200
+INNER_TENACITY = 10
 
 
 def noop() -> None:
@@ -75,7 +80,7 @@ def cases() -> list[RatioCase]:
             "retry_breaker_vs_passthrough",
             candidate=ours,
             reference=_passthrough(),
-            rounds=15,
+            rounds=41,
             warmup=2,
             inner=INNER,
         )
@@ -87,24 +92,27 @@ def cases() -> list[RatioCase]:
                 "retry_breaker_vs_tenacity",
                 candidate=ours,
                 reference=tenacity_call,
-                rounds=15,
+                rounds=61,
                 warmup=2,
-                inner=INNER // 4,
+                inner=INNER_TENACITY,
             )
         )
     return out
 
 
-def overheads(rounds: int = 31, inner: int = 5000) -> dict[str, float]:
+def overheads(rounds: int = 61) -> dict[str, float]:
     """Median per-call overhead over a bare call, in ns, sides alternated."""
-    sides: dict[str, Callable[[], object]] = {"bare": noop, "peak_trade": _ours()}
+    sides: dict[str, tuple[Callable[[], object], int]] = {
+        "bare": (noop, INNER),
+        "peak_trade": (_ours(), INNER),
+    }
     tenacity_call = _tenacity()
     if tenacity_call is not None:
-        sides["tenacity"] = tenacity_call
+        sides["tenacity"] = (tenacity_call, INNER_TENACITY)
     samples: dict[str, list[float]] = {k: [] for k in sides}
     for i in range(rounds):
         order = list(sides.items()) if i % 2 == 0 else list(reversed(sides.items()))
-        for name, fn in order:
+        for name, (fn, inner) in order:
             start = time.perf_counter()
             for _ in range(inner):
                 fn()
