@@ -89,6 +89,18 @@ def test_errors_that_are_not_failures_do_not_trip_and_count_as_answers():
     assert breaker.stats.failures == 2
 
 
+def test_an_interrupted_probe_frees_its_slot_and_changes_nothing():
+    clock = FakeClock()
+    breaker = CircuitBreaker("ex", failure_threshold=1, recovery_timeout=1.0, clock=clock)
+    trip(breaker, 1)
+    clock.advance(1.0)
+    with pytest.raises(KeyboardInterrupt):
+        breaker.call(fail(KeyboardInterrupt()))
+    assert breaker.state == "half_open"
+    assert breaker.call(ok) == "ok"
+    assert breaker.state == "closed"
+
+
 def test_failure_on_takes_types():
     breaker = CircuitBreaker("ex", failure_threshold=1, clock=FakeClock(), failure_on=KeyError)
     with pytest.raises(KeyError):

@@ -9,7 +9,8 @@ closes it, a probe that fails reopens it and restarts the timer.
 Only errors that count as failures trip it; by default that is a
 ``ProviderError`` with ``transient=True`` (the same rule :class:`RetryPolicy`
 retries on). Any other outcome, including a permanent error, proves that the
-endpoint answered and counts as a success.
+endpoint answered and counts as a success. A ``BaseException`` that is not an
+``Exception`` (``KeyboardInterrupt``, ``SystemExit``) counts as neither.
 """
 
 from __future__ import annotations
@@ -259,8 +260,13 @@ class CircuitBreaker:
             probe = self._admit()
         try:
             result = fn(*args, **kwargs)
-        except BaseException as exc:
+        except Exception as exc:  # classified, then re-raised
             self._record(probe, failed=self._is_failure(exc))
+            raise
+        except BaseException:
+            # KeyboardInterrupt, SystemExit...: says nothing about the endpoint.
+            if probe:
+                self._release_probe()
             raise
         # Reading the count without the lock is safe: if a concurrent failure
         # raced in after the read, this success simply counts as the earlier one.
@@ -336,6 +342,10 @@ class CircuitBreaker:
                 if probe and self._state == "half_open":
                     change = self._transition("closed")
         self._emit(change)
+
+    def _release_probe(self) -> None:
+        with self._lock:
+            self._probes -= 1
 
     # -- state machine (call with the lock held) ------------------------------
 
