@@ -83,7 +83,7 @@ class _RunContext(ContextDecorator):
         # A fresh manager per decorated call, so concurrent calls never share tokens.
         return _RunContext(self._run_id, self._trace_id, self._fields)
 
-    def __enter__(self) -> Mapping[str, Any]:
+    def __enter__(self) -> dict[str, Any]:
         outer = _BOUND.get()
         fields = {**outer.fields, **self._fields} if self._fields else outer.fields
         bound = _Bound(
