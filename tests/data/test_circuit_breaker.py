@@ -195,6 +195,30 @@ def test_half_open_admits_exactly_max_calls_concurrent_probes(max_calls):
     assert breaker.stats.rejections == n - max_calls
 
 
+def test_counters_stay_exact_under_concurrent_calls():
+    breaker = CircuitBreaker("ex", failure_threshold=10_000, clock=FakeClock())
+    n, per = 8, 2000
+    barrier = threading.Barrier(n)
+
+    def worker(i: int) -> None:
+        barrier.wait(timeout=10.0)
+        for k in range(per):
+            if (i + k) % 4 == 0:
+                with pytest.raises(ProviderError):
+                    breaker.call(fail(transient()))
+            else:
+                breaker.call(ok)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30.0)
+    assert breaker.stats == BreakerStats(
+        state="closed", calls=n * per, failures=n * per // 4, rejections=0, state_changes=0
+    )
+
+
 def test_decorator_form():
     breaker = CircuitBreaker("ex", failure_threshold=1, clock=FakeClock())
 
