@@ -1,0 +1,107 @@
+"""Ranking a sweep's rows by one stat, and the sweep-then-rank call behind the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.stats import STAT_NAMES
+from peak_trade.backtest.strategies.base import suggest
+from peak_trade.core.errors import ConfigError
+from peak_trade.research.sweep import Executor, Progress, sweep
+
+__all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
+
+#: Stats where smaller is better; every other stat ranks descending.
+#: ``max_drawdown`` is a fraction <= 0, so nearer 0 (larger) is better.
+LOWER_IS_BETTER = frozenset({"volatility", "max_drawdown_duration", "ulcer_index"})
+_DEFAULT = BacktestConfig()
+
+
+def _check(metric: Any, n: Any) -> None:
+    if metric not in STAT_NAMES:
+        close = suggest(str(metric), list(STAT_NAMES))
+        hint = f"did you mean {close!r}? " if close else ""
+        msg = f"cannot rank by {metric!r}: it is not a stat"
+        raise ConfigError(
+            msg,
+            hint=f"{hint}choose one of {', '.join(STAT_NAMES)}",
+            context={"metric": repr(metric), "allowed": list(STAT_NAMES)},
+        )
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        msg = f"`top_n` must be an int >= 1; got {n!r}"
+        raise ConfigError(msg, hint="e.g. top_n=10", context={"top_n": repr(n)})
+
+
+def top_n(frame: pl.DataFrame, /, *, metric: str, n: int) -> pl.DataFrame:
+    """The ``n`` best rows by ``metric``, with a 1-based ``rank`` column first.
+
+    Larger is better except for ``LOWER_IS_BETTER``. NaN and null values rank
+    last; ties keep the sweep's row order, so the table is deterministic.
+
+    Raises:
+        ConfigError: ``metric`` is not a stat, or ``n`` is not a positive int.
+
+    Example:
+        >>> df = pl.DataFrame({"fast": [5, 10], "sharpe": [0.5, 1.5]})
+        >>> top_n(df, metric="sharpe", n=1)["fast"].to_list()
+        [10]
+    """
+    _check(metric, n)
+    value = pl.col(metric)
+    missing = value.is_null() | value.is_nan()
+    ranked = frame.sort(
+        [missing, value],
+        descending=[False, metric not in LOWER_IS_BETTER],
+        nulls_last=True,
+        maintain_order=True,
+    ).head(n)
+    return ranked.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+
+
+def rank_sweep(
+    data: Mapping[str, Any] | Sequence[str],
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
+    *,
+    metric: str,
+    top: int,
+    config: BacktestConfig = _DEFAULT,
+    executor: Executor = "local",
+    max_workers: int | None = None,
+    output: str | os.PathLike[str] | None = None,
+    source: Any = None,
+    timeframe: str = "1h",
+    progress: Progress | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
+
+    ``metric`` and ``top`` are checked before any work starts. The other options
+    are those of ``sweep``; ``progress`` receives a ``SweepProgress`` per chunk.
+
+    Raises:
+        ConfigError: Bad ``metric`` or ``top``, or any ``sweep`` error.
+
+    Example:
+        >>> results, best = rank_sweep({"A": df}, "ma_crossover", {"fast": [5, 10]},
+        ...                            metric="sharpe", top=5)  # doctest: +SKIP
+    """
+    _check(metric, top)
+    results = sweep(
+        data,
+        strategy,
+        grid,
+        config=config,
+        executor=executor,
+        max_workers=max_workers,
+        output=output,
+        source=source,
+        timeframe=timeframe,
+        progress=progress,
+    )
+    return results, top_n(results, metric=metric, n=top)
