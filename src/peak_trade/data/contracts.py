@@ -134,32 +134,27 @@ def _row_breakdown(
     ``positions`` (ascending) holds every row that breaks a rule, maybe more; each
     row is paired with its preceding timestamp, so counts and rows stay exact.
     """
-    columns = [timestamp, *REQUIRED_VALUE_COLUMNS]
     previous = f"{timestamp}__previous"
-    while previous in columns:
+    while previous in (timestamp, *REQUIRED_VALUE_COLUMNS):
         previous += "_"
-    before = df.get_column(timestamp).gather((positions.cast(pl.Int64) - 1).clip(lower_bound=0))
+    ts = df.get_column(timestamp)
+    before = ts.gather((positions.cast(pl.Int64) - 1).clip(lower_bound=0))
     if positions[0] == 0:  # the first row has no predecessor
         before = before.scatter(0, None)
-    sub = df.select(columns).gather(positions).with_columns(before.alias(previous))
+    gathered = [df.get_column(c).gather(positions) for c in (timestamp, *REQUIRED_VALUE_COLUMNS)]
+    sub = pl.DataFrame([*gathered, before.alias(previous)])
     specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans, previous=previous)
-    counts = sub.select([(~s.expr).sum().alias(str(i)) for i, s in enumerate(specs)]).row(0)
-    failing = [(s, int(n)) for s, n in zip(specs, counts, strict=True) if n]
-    if not failing:
-        return []
-    index = pl.int_range(pl.len(), dtype=pl.Int64)
-    firsts = sub.select(
-        [
-            index.filter(~s.expr).head(_MAX_ROWS).implode().alias(str(i))
-            for i, (s, _) in enumerate(failing)
-        ]
-    ).row(0)
-    ts = sub.get_column(timestamp)
+    # One evaluation of every rule over the suspects; counts and first rows from it.
+    broken = sub.select([(~s.expr).alias(str(i)) for i, s in enumerate(specs)])
+    counts = broken.sum().row(0)
+    stamps = sub.get_column(timestamp)
     out = []
-    for (spec, count), local in zip(failing, firsts, strict=True):
+    for i, (spec, count) in enumerate(zip(specs, counts, strict=True)):
+        if not count:
+            continue
+        local = broken.to_series(i).arg_true().head(_MAX_ROWS).to_list()
         rows = [int(positions[r]) for r in local]
-        stamps = [ts[r] for r in local]
-        out.append(Violation(spec.rule, spec.column, count, rows, stamps))
+        out.append(Violation(spec.rule, spec.column, int(count), rows, [stamps[r] for r in local]))
     return out
 
 
