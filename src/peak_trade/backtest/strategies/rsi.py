@@ -33,8 +33,11 @@ def _wilder_average(values: pl.Expr, window: int) -> pl.Expr:
 def wilder_rsi(close: pl.Expr, window: int) -> pl.Expr:
     """Wilder's RSI in [0, 100] of ``close``; null for the first ``window`` bars.
 
-    ``RSI = 100 * avg_gain / (avg_gain + avg_loss)`` (the same as
-    ``100 - 100 / (1 + RS)``); 50 when both averages are zero.
+    ``RSI = 100 - 100 / (1 + avg_gain / avg_loss)``, 50 when both averages are zero.
+    Computed as ``50 + 50 * avg(change) / avg(|change|)``: Wilder's smoothing is
+    linear, so ``avg(change) = avg_gain - avg_loss`` and
+    ``avg(|change|) = avg_gain + avg_loss``; two averages instead of four
+    references to two.
 
     Example:
         >>> import polars as pl
@@ -43,10 +46,8 @@ def wilder_rsi(close: pl.Expr, window: int) -> pl.Expr:
         [None, None, 100.0, 50.0]
     """
     delta = close.diff()
-    gain = _wilder_average(delta.clip(lower_bound=0.0), window)
-    loss = _wilder_average((-delta).clip(lower_bound=0.0), window)
-    total = gain + loss
-    return pl.when(total > 0.0).then(100.0 * gain / total).when(total == 0.0).then(50.0)
+    ratio = _wilder_average(delta, window) / _wilder_average(delta.abs(), window)
+    return (50.0 + 50.0 * ratio).fill_nan(50.0)
 
 
 class RsiReversion(Strategy):
