@@ -19,7 +19,7 @@ import polars as pl
 
 from peak_trade.core.errors import ConfigError, DataContractError
 
-__all__ = ["ParamSpec", "Strategy", "suggest"]
+__all__ = ["ParamSpec", "Strategy", "param_error", "suggest"]
 
 
 def suggest(name: str, choices: Sequence[str]) -> str | None:
