@@ -287,3 +287,13 @@ def test_config_rejects_bad_values(field, value, match):
     with pytest.raises(ConfigError, match=match) as info:
         BacktestConfig(**{field: value})
     assert info.value.context["field"] == field
+
+
+def test_a_lazy_frame_gives_the_same_result_as_its_collected_frame():
+    df = ohlcv([100, 101, 102, 101], [101, 102, 101, 103])
+    signal = np.array([0.0, 1.0, 1.0, 0.0])
+    lazy = run_backtest(df.lazy(), signal)
+    eager = run_backtest(df, signal)
+    assert lazy.equity.equals(eager.equity)
+    assert lazy.trades.equals(eager.trades)
+    assert lazy.stats == eager.stats

@@ -120,38 +120,49 @@ def _strategy(strategy: Any, params: Mapping[str, Any] | None) -> Strategy:
     return _registered(strategy, params or {})
 
 
+def _length_error(got: int, bars: int) -> ConfigError:
+    msg = f"the signal has {got} values but the data has {bars} bars"
+    return ConfigError(
+        msg,
+        hint="compute the signal over the same frame you backtest",
+        context={"signal_len": got, "bars": bars},
+    )
+
+
+def _array_signal(values: npt.NDArray[Any], bars: int) -> Floats:
+    if values.ndim != 1 or not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
+        got = f"shape {values.shape} {values.dtype}"
+        msg = f"a signal array must be 1-D and numeric; got {got}"
+        raise ConfigError(msg, hint="pass one float per bar", context={"shape": values.shape})
+    if values.shape[0] != bars:
+        raise _length_error(values.shape[0], bars)
+    # A float64 contiguous array is used as is (no copy); NaNs are caught by the scan.
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
 def _explicit_signal(df: pl.DataFrame, strategy: Any) -> Floats | None:
     """The signal when ``strategy`` is a column name, Series or array; else None."""
+    if isinstance(strategy, np.ndarray):
+        return _array_signal(strategy, df.height)
     if isinstance(strategy, str):
         if strategy not in df.columns or strategy in (*REQUIRED_VALUE_COLUMNS, "timestamp"):
             return None
         series = df.get_column(strategy)
     elif isinstance(strategy, pl.Series):
         series = strategy
-    elif isinstance(strategy, np.ndarray):
-        if strategy.ndim != 1 or not (
-            np.issubdtype(strategy.dtype, np.number) or strategy.dtype == np.bool_
-        ):
-            got = f"shape {strategy.shape} {strategy.dtype}"
-            msg = f"a signal array must be 1-D and numeric; got {got}"
-            raise ConfigError(msg, hint="pass one float per bar", context={"shape": strategy.shape})
-        series = pl.Series("signal", strategy)
     else:
         return None
     if series.len() != df.height:
-        msg = f"the signal has {series.len()} values but the data has {df.height} bars"
-        raise ConfigError(
-            msg,
-            hint="compute the signal over the same frame you backtest",
-            context={"signal_len": series.len(), "bars": df.height},
-        )
+        raise _length_error(series.len(), df.height)
     if not (series.dtype.is_numeric() or series.dtype == pl.Boolean):
         msg = f"the signal must be numeric; got dtype {series.dtype}"
         raise ConfigError(
             msg, hint="cast it with .cast(pl.Float64)", context={"dtype": str(series.dtype)}
         )
-    values = series.cast(pl.Float64).fill_null(math.nan).to_numpy()
-    return np.ascontiguousarray(values, dtype=np.float64)
+    values = series.cast(pl.Float64)
+    if values.null_count():
+        values = values.fill_null(math.nan)  # nulls become NaN: the scan names the bar
+    return np.ascontiguousarray(values.to_numpy(), dtype=np.float64)
 
 
 def signal_error(

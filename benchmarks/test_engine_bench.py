@@ -1,0 +1,211 @@
+"""Headline engine benchmarks against vectorbt (issue 5, section 7).
+
+- single: run_backtest over 10,000,000 bars with a precomputed signal vs
+  ``vbt.Portfolio.from_signals`` on the same signal (same fees, slippage, cash,
+  fills at the close of the signal bar).
+- grid: run_grid over 1,000 ``ma_crossover`` combinations on 100,000 bars, signals
+  included, vs vectorbt computing each distinct SMA once, the same crossover states,
+  ``from_signals`` over 1,000 columns and three stats per column.
+- cold start: a fresh process importing peak_trade and running its first backtest,
+  with numba's on-disk cache warm, and once with an empty cache (first-ever compile).
+
+Run: ``pytest benchmarks/test_engine_bench.py --benchmark-only``. The A/B ratios
+quoted in docs/benchmarks.md come from ``python -m benchmarks.test_engine_bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+from benchmarks.cases_engine import regime_signal
+from benchmarks.gatekit import RatioCase, measure_ratio
+
+SINGLE_BARS = 10_000_000
+GRID_BARS = 100_000
+FAST = list(range(2, 52, 2))  # 25 windows
+SLOW = list(range(60, 260, 5))  # 40 windows: 1,000 combinations, all fast < slow
+FEE_BPS = 10.0
+SLIP_BPS = 5.0
+CASH = 10_000.0
+
+
+@cache
+def _frame(bars: int) -> Any:
+    from peak_trade.data.providers.synthetic import synthetic_ohlcv
+
+    return synthetic_ohlcv(bars, seed=7, timeframe="1m")
+
+
+def _config() -> Any:
+    from peak_trade.backtest.config import BacktestConfig
+
+    return BacktestConfig(
+        initial_cash=CASH, fee_bps=FEE_BPS, slippage_bps=SLIP_BPS, execution="close"
+    )
+
+
+def _ma_crossover() -> Any:
+    """The registered ma_crossover class (the strategies issue provides it)."""
+    from peak_trade.backtest.strategies.moving_average import MaCrossover
+
+    return MaCrossover
+
+
+def _vbt() -> Any:
+    vbt = pytest.importorskip("vectorbt")
+    warnings.filterwarnings("ignore", module="vectorbt")
+    return vbt
+
+
+def single_case() -> RatioCase:
+    from peak_trade.backtest.engine import run_backtest
+
+    vbt = _vbt()
+    df = _frame(SINGLE_BARS)
+    signal = regime_signal(SINGLE_BARS)
+    close = df["close"].to_numpy()
+    entries = signal > 0
+    exits = ~entries
+    cfg = _config()
+
+    def ours() -> object:
+        return run_backtest(df, signal, config=cfg)
+
+    def theirs() -> object:
+        return vbt.Portfolio.from_signals(
+            close,
+            entries,
+            exits,
+            fees=FEE_BPS / 1e4,
+            slippage=SLIP_BPS / 1e4,
+            init_cash=CASH,
+            size=np.inf,
+            freq="1min",
+        )
+
+    return RatioCase("engine_single_10m_vs_vectorbt", ours, theirs, rounds=5)
+
+
+def grid_case() -> RatioCase:
+    from peak_trade.backtest.grid import run_grid
+
+    vbt = _vbt()
+    df = _frame(GRID_BARS)
+    close = df["close"].to_numpy()
+    strategy = _ma_crossover()
+    grid = {"fast": FAST, "slow": SLOW}
+    cfg = _config()
+    windows = sorted(set(FAST) | set(SLOW))
+    at = {w: i for i, w in enumerate(windows)}
+    fast_cols = [at[f] for f in FAST for _ in SLOW]
+    slow_cols = [at[s] for _ in FAST for s in SLOW]
+
+    def ours() -> object:
+        return run_grid(df, strategy, grid, config=cfg)
+
+    def theirs() -> object:
+        ma = vbt.MA.run(close, window=windows).ma.to_numpy()
+        entries = ma[:, fast_cols] > ma[:, slow_cols]  # NaN warm-up compares False: flat
+        pf = vbt.Portfolio.from_signals(
+            close[:, None],
+            entries,
+            ~entries,
+            fees=FEE_BPS / 1e4,
+            slippage=SLIP_BPS / 1e4,
+            init_cash=CASH,
+            size=np.inf,
+            freq="1min",
+        )
+        return pf.total_return(), pf.sharpe_ratio(), pf.max_drawdown()
+
+    return RatioCase("engine_grid_1000_vs_vectorbt", ours, theirs, rounds=3)
+
+
+_COLD = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+import peak_trade
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.data.providers.synthetic import synthetic_ohlcv
+df = synthetic_ohlcv(1000)
+run_backtest(df, (np.arange(1000) // 50 % 2).astype(float))
+print(time.perf_counter() - t0)
+"""
+
+
+def cold_start_seconds(cache_dir: str | None) -> tuple[float, float]:
+    """Wall time of a whole fresh process, and the in-process import + first run time."""
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD], env=env, check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - started, float(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.benchmark(group="engine-single-10M")
+@pytest.mark.parametrize("side", ["peak_trade", "vectorbt"])
+def test_single_run_10m(benchmark, side):
+    case = single_case()
+    fn = case.candidate if side == "peak_trade" else case.reference
+    fn()  # JIT warm-up
+    benchmark.pedantic(fn, rounds=3, iterations=1)
+
+
+@pytest.mark.benchmark(group="engine-grid-1000x100k")
+@pytest.mark.parametrize("side", ["peak_trade", "vectorbt"])
+def test_grid_1000_combos(benchmark, side):
+    case = grid_case()
+    fn = case.candidate if side == "peak_trade" else case.reference
+    fn()
+    benchmark.pedantic(fn, rounds=3, iterations=1)
+
+
+@pytest.mark.benchmark(group="engine-cold-start")
+@pytest.mark.parametrize("numba_cache", ["warm", "empty"])
+def test_cold_start_process(benchmark, numba_cache):
+    if numba_cache == "warm":
+        cold_start_seconds(None)  # fills the on-disk cache
+
+        def run() -> object:
+            return cold_start_seconds(None)
+    else:
+
+        def run() -> object:
+            with tempfile.TemporaryDirectory() as fresh:
+                return cold_start_seconds(fresh)
+
+    benchmark.pedantic(run, rounds=2, iterations=1)
+
+
+def main() -> None:
+    """Print the A/B ratios and the cold-start times quoted in docs/benchmarks.md."""
+    for build in (single_case, grid_case):
+        r = measure_ratio(build())
+        speedup = r.reference_s / r.candidate_s
+        print(
+            f"{r.name}: peak_trade {r.candidate_s:.3f} s, vectorbt {r.reference_s:.3f} s, "
+            f"ratio {r.ratio:.3f} ({speedup:.1f}x faster)"
+        )
+    cold_start_seconds(None)
+    warm = [cold_start_seconds(None) for _ in range(3)]
+    print("cold start, warm numba cache (process s, in-process s):", warm)
+    with tempfile.TemporaryDirectory() as fresh:
+        print("first-ever compile (process s, in-process s):", cold_start_seconds(fresh))
+
+
+if __name__ == "__main__":
+    main()
