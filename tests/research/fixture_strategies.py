@@ -1,0 +1,47 @@
+"""Strategies for the sweep tests; importable by spawned workers and Ray tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from peak_trade.backtest.strategies.base import ParamSpec, Strategy
+from peak_trade.backtest.strategies.moving_average import MaCrossover
+from peak_trade.core.errors import BacktestInvariantError
+
+#: The combination whose run "breaks an invariant" in TripwireCrossover.
+GUILTY = {"fast": 7, "slow": 30}
+
+
+class TripwireCrossover(MaCrossover):
+    """ma_crossover that raises BacktestInvariantError whenever GUILTY is in the batch.
+
+    It stands in for the invariant checks of issue 6, which run_combos does not
+    have yet: the error comes out of run_combos on the chunk, as a real one will.
+    """
+
+    name: ClassVar[str] = "tripwire_crossover"
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        if any(dict(c) == GUILTY for c in combos):
+            raise BacktestInvariantError("equity went negative", context={"bar": 3})
+        return super().signal_matrix(data, combos)
+
+
+class Always(Strategy):
+    """Long on every bar from ``start`` on; no cross-parameter rule."""
+
+    name: ClassVar[str] = "always_from"
+    description: ClassVar[str] = "long from bar `start`"
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = (ParamSpec("start", int, 0, low=0),)
+
+    def signal_expr(self) -> pl.Expr:
+        start = int(self.params["start"])
+        return (pl.int_range(pl.len()) >= start).cast(pl.Float64)
