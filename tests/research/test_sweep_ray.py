@@ -1,0 +1,69 @@
+"""The Ray executor on a local 2-CPU instance: bit-identical to local, same errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+
+from peak_trade.core.errors import BacktestInvariantError
+from peak_trade.data.providers.synthetic import synthetic_ohlcv
+from peak_trade.research.sweep import SweepProgress, sweep
+from tests.research.fixture_strategies import GUILTY, TripwireCrossover
+
+ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'peak-trade[ray]'")
+
+pytestmark = pytest.mark.slow
+SYMBOLS = ["BTC/USDT", "ETH", "SOL"]
+GRID = {"fast": [3, 5, 8, 13], "slow": [21, 34, 55]}
+
+
+@pytest.fixture(scope="module")
+def ray_instance() -> Iterator[None]:
+    """One local 2-CPU Ray instance for the module; sweep reuses it and leaves it up."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _frames() -> dict[str, pl.DataFrame]:
+    return {s: synthetic_ohlcv(2_000, seed=9, symbol=s, volatility=0.02) for s in SYMBOLS}
+
+
+def _bits(frame: pl.DataFrame) -> dict[str, Any]:
+    """Each column's exact content: float columns as their IEEE-754 bit patterns."""
+    out: dict[str, Any] = {}
+    for name, dtype in frame.schema.items():
+        values = frame.get_column(name)
+        out[name] = (
+            values.to_numpy().view(np.int64).tolist() if dtype == pl.Float64 else values.to_list()
+        )
+    return out
+
+
+def test_ray_results_are_bit_identical_to_local(ray_instance: None, tmp_path: Path):
+    frames = _frames()
+    on_ray = sweep(frames, "ma_crossover", GRID, executor="ray", chunk_size=5, output=tmp_path)
+    local = sweep(frames, "ma_crossover", GRID, executor="local", max_workers=2, chunk_size=5)
+    assert on_ray.height == len(SYMBOLS) * 12
+    assert _bits(on_ray) == _bits(local)
+    events: list[SweepProgress] = []
+    resumed = sweep(
+        frames, "ma_crossover", GRID, chunk_size=5, output=tmp_path, progress=events.append
+    )
+    assert events == []  # every chunk Ray wrote is reused
+    assert _bits(resumed) == _bits(local)
+    assert ray.is_initialized()  # the sweep did not shut down an instance it did not start
+
+
+def test_ray_task_error_keeps_type_and_context(ray_instance: None):
+    grid = {"fast": [3, 5, 7], "slow": [21, 30]}
+    with pytest.raises(BacktestInvariantError, match="equity went negative") as info:
+        sweep(_frames(), TripwireCrossover, grid, executor="ray", chunk_size=6)
+    assert info.value.context["params"] == GUILTY
+    assert info.value.context["combination"] == 5
+    assert info.value.context["symbol"] in SYMBOLS
