@@ -30,6 +30,7 @@ from peak_trade.data.contracts import check_ohlcv
 
 
 def _ours(df: pl.DataFrame) -> bool:
+    # The full report: on the bad frame this includes every rule's counts and rows.
     return check_ohlcv(df, strict=True, require_tz=True).ok
 
 
@@ -61,7 +62,7 @@ def main(rows: int) -> None:
         ),
         (
             "bad 1% report / valid",
-            RatioCase("bad", lambda: check_ohlcv(bad, strict=True, require_tz=True), lambda: _ours(valid), rounds=9),
+            RatioCase("bad", lambda: _ours(bad), lambda: _ours(valid), rounds=9),
             "<= 3",
         ),
     ]
