@@ -170,7 +170,8 @@ class Strategy(abc.ABC):
     A subclass without its own ``name`` is called by its class name until it is
     registered (``register_strategy`` gives it the registered name).
 
-    Instances are immutable: ``Strategy(**params)`` validates and fills defaults.
+    ``Strategy(**params)`` validates and fills defaults; treat instances as immutable
+    (equality and hashing use the resolved ``params``).
     Signals are long-only (0 or 1) for every built-in; see docs/strategies.md.
 
     Example:
