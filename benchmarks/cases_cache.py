@@ -56,7 +56,7 @@ def plain_write(df: pl.DataFrame, path: Path) -> Callable[[], object]:
 
 
 def write_case(
-    name: str, df: pl.DataFrame, directory: Path, suffix: str, algo: str, rounds: int = 7
+    name: str, df: pl.DataFrame, directory: Path, suffix: str, algo: str, rounds: int = 5
 ) -> RatioCase:
     """``atomic_write`` with ``algo`` vs a plain polars write + fsync, same format."""
     from peak_trade.data.cache_atomic import atomic_write

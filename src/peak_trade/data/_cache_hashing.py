@@ -46,13 +46,7 @@ class Hasher(Protocol):
 
 
 def hmac_key() -> bytes:
-    """The HMAC key from ``PEAK_TRADE_CACHE_KEY`` (UTF-8), or ``CacheError``.
-
-    Example:
-        >>> import os; os.environ["PEAK_TRADE_CACHE_KEY"] = "s3cret"
-        >>> hmac_key()
-        b's3cret'
-    """
+    """The HMAC key from ``PEAK_TRADE_CACHE_KEY`` (UTF-8), or ``CacheError``."""
     key = os.environ.get(KEY_ENV, "")
     if not key:
         msg = f'checksum "hmac-sha256" needs a key, but `{KEY_ENV}` is unset or empty'

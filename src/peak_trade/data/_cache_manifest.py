@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,14 @@ class CacheReport:
         missing: Files the manifest lists that do not exist.
         orphaned: Files in the root that no manifest record accounts for (data
             written outside the store, stray sidecars, temp files of killed writers).
+        checked: How many manifest records were checked.
     """
 
     ok: tuple[str, ...] = ()
     corrupt: tuple[tuple[str, str], ...] = ()
     missing: tuple[str, ...] = ()
     orphaned: tuple[str, ...] = ()
-    checked: int = field(default=0)
+    checked: int = 0
 
     @property
     def clean(self) -> bool:
