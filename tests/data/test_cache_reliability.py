@@ -11,7 +11,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import polars as pl
 import pytest
 import xxhash
 from hypothesis import given, settings
@@ -221,4 +220,30 @@ def test_frames_differ() -> None:
     """The crash test's two versions must be distinguishable."""
     a, b = (synthetic_ohlcv(CRASH_ROWS, seed=s) for s in (1, 2))
     assert not a.equals(b)
-    assert isinstance(a, pl.DataFrame)
+
+
+@pytest.mark.slow
+def test_another_process_writes_the_same_bytes(tmp_path: Path) -> None:
+    """Determinism across processes, for both formats (no time or pid in the bytes)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from peak_trade.data.cache_atomic import atomic_write
+        from peak_trade.data.providers.synthetic import synthetic_ohlcv
+
+        frame = synthetic_ohlcv(5_000, seed=9)
+        for name in sys.argv[1:]:
+            atomic_write(frame, name, checksum="sha256")
+        """
+    )
+    names = ["there.arrow", "there.parquet"]
+    proc = _spawn(code, *(tmp_path / n for n in names))
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    frame = synthetic_ohlcv(5_000, seed=9)
+    for name in names:
+        here = atomic_write(frame, tmp_path / name.replace("there", "here"), checksum="sha256")
+        assert here.read_bytes() == (tmp_path / name).read_bytes()
+        assert (tmp_path / f"{here.name}.sha256").read_text() == (
+            tmp_path / f"{name}.sha256"
+        ).read_text()
