@@ -3,7 +3,10 @@
 A gated figure is the ratio of a candidate's time to an in-run reference doing
 the same work. The two sides alternate (A B A B ...) so that machine noise hits
 both alike, and the ratio of the medians is compared with a budget from
-``benchmarks/budgets.toml``.
+``benchmarks/budgets.toml``: :func:`judge` measures a case (twice when it fails)
+and returns a :class:`GateRow`, whose :func:`verdict` is PASS or FAIL;
+:func:`format_table` prints the rows (``benchmarks/conftest.py`` does, at the end
+of ``pytest benchmarks -m gate``).
 """
 
 from __future__ import annotations
