@@ -223,3 +223,27 @@ def test_reference_agrees_on_a_short_that_is_liquidated():
     df = ohlcv([100, 100, 300, 300], [100, 300, 300, 200])
     cfg = BacktestConfig(allow_short=True, execution="close", periods_per_year=8760.0)
     assert_matches_reference(df, [-1.0, -1.0, 1.0, 0.0], cfg)
+
+
+@pytest.mark.slow
+def test_long_only_close_fills_match_vectorbt():
+    """A published peer: vectorbt's from_signals with the same costs and fill timing."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vbt = pytest.importorskip("vectorbt")
+        rng = np.random.default_rng(5)
+        close = 100.0 * np.cumprod(rng.choice([0.98, 0.995, 1.0, 1.004, 1.02], 3_000))
+        signal = (np.cumsum(rng.random(3_000) < 0.03) % 2).astype(float)
+        df = ohlcv(np.concatenate([[100.0], close[:-1]]), close)
+        cfg = BacktestConfig(execution="close", fee_bps=10.0, slippage_bps=5.0)
+        ours = run_backtest(df, signal, config=cfg)
+        pf = vbt.Portfolio.from_signals(
+            close, signal > 0, signal <= 0, fees=0.001, slippage=0.0005,
+            init_cash=10_000.0, size=np.inf,
+        )  # fmt: skip
+        theirs = pf.value().to_numpy()
+        n_trades = int(pf.trades.count())
+    np.testing.assert_allclose(ours.equity["equity"].to_numpy(), theirs, rtol=1e-10)
+    assert ours.stats["n_trades"] == n_trades
