@@ -1,0 +1,180 @@
+"""Headline sweep benchmarks (issue 10, section 4), side by side in one run.
+
+The sweep: 1,000 ``ma_crossover`` combinations (25 fast x 40 slow windows) x 4
+symbols x 200,000 bars, through the local executor.
+
+- scaling: 2 workers vs 1 (target >= 1.7x);
+- pools: the thread pool vs the process pool, both with 2 workers (the faster one
+  is the default; docs/research.md records both);
+- vectorbt: the same grid, each symbol in blocks of 250 columns (memory bound):
+  each distinct SMA once, the crossover states, ``from_signals`` and three stats
+  (target: ours >= 2x faster);
+- ray: the ray executor on a local 2-CPU instance (started once, outside the
+  timing) vs the local executor with 2 workers (target <= 1.5x).
+
+Run ``python -m benchmarks.test_sweep_bench`` for the A/B ratios quoted in
+docs/research.md (``SWEEP_BENCH_BARS`` and ``SWEEP_BENCH_ROUNDS`` shrink it), or
+``pytest benchmarks/test_sweep_bench.py --benchmark-only`` for pytest-benchmark
+tables.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+from benchmarks.gatekit import RatioCase, measure_ratio
+
+BARS = int(os.environ.get("SWEEP_BENCH_BARS", "200000"))
+ROUNDS = int(os.environ.get("SWEEP_BENCH_ROUNDS", "3"))
+SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT")
+FAST = list(range(2, 52, 2))  # 25 windows
+SLOW = list(range(60, 260, 5))  # 40 windows: 1,000 combinations, all fast < slow
+GRID = {"fast": FAST, "slow": SLOW}
+FEE_BPS = 10.0
+SLIP_BPS = 5.0
+CASH = 10_000.0
+VBT_BLOCK = 250
+
+
+@cache
+def frames(bars: int = BARS) -> dict[str, Any]:
+    from peak_trade.data.providers.synthetic import synthetic_ohlcv
+
+    return {s: synthetic_ohlcv(bars, seed=7, symbol=s, timeframe="1m") for s in SYMBOLS}
+
+
+def _config() -> Any:
+    from peak_trade.backtest.config import BacktestConfig
+
+    return BacktestConfig(
+        initial_cash=CASH, fee_bps=FEE_BPS, slippage_bps=SLIP_BPS, execution="close"
+    )
+
+
+def ours(workers: int, *, pool: str = "threads", executor: str = "local") -> Callable[[], object]:
+    from peak_trade.research.sweep import sweep
+
+    data, cfg = frames(), _config()
+
+    def run() -> object:
+        return sweep(
+            data, "ma_crossover", GRID, config=cfg, max_workers=workers, pool=pool,
+            executor=executor,
+        )  # fmt: skip
+
+    return run
+
+
+def vectorbt_sweep() -> Callable[[], object]:
+    vbt = pytest.importorskip("vectorbt")
+    warnings.filterwarnings("ignore", module="vectorbt")
+    closes = [f["close"].to_numpy() for f in frames().values()]
+    windows = sorted(set(FAST) | set(SLOW))
+    at = {w: i for i, w in enumerate(windows)}
+    fast_cols = np.array([at[f] for f in FAST for _ in SLOW])
+    slow_cols = np.array([at[s] for _ in FAST for s in SLOW])
+
+    def run() -> object:
+        out = []
+        for close in closes:
+            ma = vbt.MA.run(close, window=windows).ma.to_numpy()
+            for lo in range(0, len(fast_cols), VBT_BLOCK):
+                entries = (
+                    ma[:, fast_cols[lo : lo + VBT_BLOCK]] > ma[:, slow_cols[lo : lo + VBT_BLOCK]]
+                )
+                pf = vbt.Portfolio.from_signals(
+                    close[:, None], entries, ~entries, fees=FEE_BPS / 1e4,
+                    slippage=SLIP_BPS / 1e4, init_cash=CASH, size=np.inf, freq="1min",
+                )  # fmt: skip
+                out.append((pf.total_return(), pf.sharpe_ratio(), pf.max_drawdown()))
+        return out
+
+    return run
+
+
+def scaling_case() -> RatioCase:
+    return RatioCase("sweep_2_workers_vs_1", ours(2), ours(1), rounds=ROUNDS)
+
+
+def pools_case() -> RatioCase:
+    return RatioCase(
+        "sweep_threads_vs_processes", ours(2), ours(2, pool="processes"), rounds=ROUNDS
+    )
+
+
+def vectorbt_case(workers: int = 2) -> RatioCase:
+    return RatioCase(
+        f"sweep_{workers}w_vs_vectorbt", ours(workers), vectorbt_sweep(), rounds=ROUNDS
+    )
+
+
+def ray_case() -> RatioCase:
+    return RatioCase("sweep_ray_vs_local", ours(2, executor="ray"), ours(2), rounds=ROUNDS)
+
+
+@pytest.mark.benchmark(group="sweep-1000x4x200k")
+@pytest.mark.parametrize("side", ["1-worker", "2-workers", "2-processes", "vectorbt"])
+def test_sweep_headline(benchmark, side):
+    fn = {
+        "1-worker": lambda: ours(1),
+        "2-workers": lambda: ours(2),
+        "2-processes": lambda: ours(2, pool="processes"),
+        "vectorbt": vectorbt_sweep,
+    }[side]()
+    fn()  # JIT and cache warm-up
+    benchmark.pedantic(fn, rounds=2, iterations=1)
+
+
+@pytest.mark.benchmark(group="sweep-1000x4x200k")
+def test_sweep_headline_ray(benchmark):
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        fn = ours(2, executor="ray")
+        fn()
+        benchmark.pedantic(fn, rounds=2, iterations=1)
+    finally:
+        ray.shutdown()
+
+
+def _report(case: RatioCase) -> None:
+    r = measure_ratio(case)
+    print(
+        f"{r.name}: candidate {r.candidate_s:.2f} s, reference {r.reference_s:.2f} s, "
+        f"ratio {r.ratio:.3f} (reference/candidate {r.reference_s / r.candidate_s:.2f}x)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    """Print the A/B ratios quoted in docs/research.md and docs/scaling.md."""
+    import sys
+
+    wanted = sys.argv[1:] or ["scaling", "pools", "vectorbt", "ray"]
+    print(f"bars={BARS} symbols={len(SYMBOLS)} combos={len(FAST) * len(SLOW)} rounds={ROUNDS}")
+    if "scaling" in wanted:
+        _report(scaling_case())
+    if "pools" in wanted:
+        _report(pools_case())
+    if "vectorbt" in wanted:
+        _report(vectorbt_case(2))
+        _report(vectorbt_case(1))
+    if "ray" in wanted:
+        import ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            _report(ray_case())
+        finally:
+            ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()
