@@ -21,6 +21,7 @@ tables.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from numba import njit
 
 from benchmarks.gatekit import RatioCase, measure_ratio
 
@@ -99,6 +101,32 @@ def vectorbt_sweep() -> Callable[[], object]:
     return run
 
 
+@njit(cache=True, nogil=True)
+def spin_nb(n):  # type: ignore[no-untyped-def]
+    """Reference: sum((i % 7) * 0.5 for i in range(n)); pure nogil CPU work."""
+    total = 0.0
+    for i in range(n):
+        total += (i % 7) * 0.5
+    return total
+
+
+def _spin(threads: int, work: int = 400_000_000) -> Callable[[], object]:
+    def run() -> object:
+        pool = [threading.Thread(target=spin_nb, args=(work // threads,)) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        return None
+
+    return run
+
+
+def control_case() -> RatioCase:
+    """The machine's ceiling right now: perfectly parallel nogil work, 2 threads vs 1."""
+    return RatioCase("control_spin_2_threads_vs_1", _spin(2), _spin(1), rounds=max(3, ROUNDS))
+
+
 def scaling_case() -> RatioCase:
     return RatioCase("sweep_2_workers_vs_1", ours(2), ours(1), rounds=ROUNDS)
 
@@ -160,7 +188,9 @@ def main() -> None:
     wanted = sys.argv[1:] or ["scaling", "pools", "vectorbt", "ray"]
     print(f"bars={BARS} symbols={len(SYMBOLS)} combos={len(FAST) * len(SLOW)} rounds={ROUNDS}")
     if "scaling" in wanted:
+        _report(control_case())
         _report(scaling_case())
+        _report(control_case())
     if "pools" in wanted:
         _report(pools_case())
     if "vectorbt" in wanted:

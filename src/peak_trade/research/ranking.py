@@ -53,12 +53,9 @@ def top_n(frame: pl.DataFrame, /, *, metric: str, n: int) -> pl.DataFrame:
     """
     _check(metric, n)
     value = pl.col(metric)
-    missing = value.is_null() | value.is_nan()
+    score = pl.when(value.is_nan()).then(None).otherwise(value)  # NaN and null alike
     ranked = frame.sort(
-        [missing, value],
-        descending=[False, metric not in LOWER_IS_BETTER],
-        nulls_last=True,
-        maintain_order=True,
+        score, descending=metric not in LOWER_IS_BETTER, nulls_last=True, maintain_order=True
     ).head(n)
     return ranked.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
 

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -102,6 +103,14 @@ def _check_options(executor: Any, pool: Any, max_workers: Any, chunk_size: Any) 
         if value is not None and value < 1:
             raise _option_error(name, ">= 1", value, f"e.g. {name}=2")
     return max_workers or os.cpu_count() or 1, chunk_size or DEFAULT_CHUNK_SIZE
+
+
+def _version() -> str | None:
+    """The installed peak-trade version: chunks of another version are not reused."""
+    try:
+        return metadata.version("peak-trade")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 class _Collector:
@@ -232,6 +241,7 @@ def sweep(
         else {}
     )
     inputs = {
+        "peak_trade": _version(),
         "strategy": f"{cls.__module__}.{cls.__qualname__}",
         "name": cls.name,
         "combos": combos,
