@@ -8,7 +8,9 @@ and hold at both sizes; ``benchmarks/test_cache_bench.py`` measures the 10M case
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +90,7 @@ def cases() -> list[RatioCase]:
     """Every cache gate case, on ``GATE_ROWS`` rows in a fresh temp directory."""
     df = ohlcv_frame(GATE_ROWS)
     directory = Path(tempfile.mkdtemp(prefix="peak_trade-gate-cache-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)  # ~400 MB of files
     return [
         write_case("cache_write_xxh3_ipc_vs_polars_fsync", df, directory, ".arrow", "xxh3"),
         write_case("cache_write_sha256_ipc_vs_polars_fsync", df, directory, ".arrow", "sha256"),
