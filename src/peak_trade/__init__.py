@@ -1,11 +1,14 @@
 """peak_trade: a stability layer for large-batch trading research.
 
-Everything public is importable from here.
+Everything public is importable from here. The backtest, research and config
+names load their modules (numba kernels, pydantic models) on first use.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from peak_trade.core.errors import (
+from peak_trade._lazy import lazy_getattr
+from peak_trade.core import (
     BacktestInvariantError,
     CacheCorruptionError,
     CacheError,
@@ -14,16 +17,78 @@ from peak_trade.core.errors import (
     DataContractError,
     PeakTradeError,
     ProviderError,
+    ReproContext,
+    assert_deterministic,
+    configure_logging,
+    current_context,
+    run_context,
+    set_global_seed,
+    stable_hash,
+    verify_determinism,
 )
-from peak_trade.data.contracts import (
+from peak_trade.data import (
+    CcxtProvider,
+    CircuitBreaker,
     ContractReport,
+    FileProvider,
+    OhlcvCache,
+    Provider,
+    ResilientProvider,
+    RetryPolicy,
+    SyntheticProvider,
     Violation,
+    atomic_read,
+    atomic_write,
     check_ohlcv,
     filter_ohlcv,
+    no_wait,
+    normalize_ohlcv,
     ohlcv_rules,
+    resample_ohlcv,
+    synthetic_ohlcv,
     validate_ohlcv,
 )
-from peak_trade.data.providers.synthetic import SyntheticProvider, synthetic_ohlcv
+
+if TYPE_CHECKING:
+    from peak_trade.backtest import (
+        BacktestConfig,
+        BacktestResult,
+        ParamSpec,
+        Strategy,
+        StrategyInfo,
+        compute_stats,
+        expand_grid,
+        get_strategy,
+        list_strategies,
+        register_strategy,
+        run_backtest,
+        run_grid,
+    )
+    from peak_trade.core.config_schema import Config, load_config, validate_config
+    from peak_trade.research import SweepProgress, sweep
+
+_LAZY = {
+    **dict.fromkeys(
+        [
+            "BacktestConfig",
+            "BacktestResult",
+            "ParamSpec",
+            "Strategy",
+            "StrategyInfo",
+            "compute_stats",
+            "expand_grid",
+            "get_strategy",
+            "list_strategies",
+            "register_strategy",
+            "run_backtest",
+            "run_grid",
+        ],
+        "peak_trade.backtest",
+    ),
+    **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
+    **dict.fromkeys(["SweepProgress", "sweep"], "peak_trade.research"),
+}
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 try:
     __version__ = version("peak-trade")
@@ -31,21 +96,62 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 __all__ = [
+    "BacktestConfig",
     "BacktestInvariantError",
+    "BacktestResult",
     "CacheCorruptionError",
     "CacheError",
+    "CcxtProvider",
+    "CircuitBreaker",
     "CircuitOpenError",
+    "Config",
     "ConfigError",
     "ContractReport",
     "DataContractError",
+    "FileProvider",
+    "OhlcvCache",
+    "ParamSpec",
     "PeakTradeError",
+    "Provider",
     "ProviderError",
+    "ReproContext",
+    "ResilientProvider",
+    "RetryPolicy",
+    "Strategy",
+    "StrategyInfo",
+    "SweepProgress",
     "SyntheticProvider",
     "Violation",
     "__version__",
+    "assert_deterministic",
+    "atomic_read",
+    "atomic_write",
     "check_ohlcv",
+    "compute_stats",
+    "configure_logging",
+    "current_context",
+    "expand_grid",
     "filter_ohlcv",
+    "get_strategy",
+    "list_strategies",
+    "load_config",
+    "no_wait",
+    "normalize_ohlcv",
     "ohlcv_rules",
+    "register_strategy",
+    "resample_ohlcv",
+    "run_backtest",
+    "run_context",
+    "run_grid",
+    "set_global_seed",
+    "stable_hash",
+    "sweep",
     "synthetic_ohlcv",
+    "validate_config",
     "validate_ohlcv",
+    "verify_determinism",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,33 @@
+"""Backtest layer: the numba engine, strategies, registry, stats and grids."""
+
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.grid import expand_grid, run_grid
+from peak_trade.backtest.registry import (
+    StrategyInfo,
+    get_strategy,
+    get_strategy_class,
+    list_strategies,
+    register_strategy,
+    reset_registry,
+)
+from peak_trade.backtest.result import BacktestResult
+from peak_trade.backtest.stats import compute_stats
+from peak_trade.backtest.strategies import ParamSpec, Strategy
+
+__all__ = [
+    "BacktestConfig",
+    "BacktestResult",
+    "ParamSpec",
+    "Strategy",
+    "StrategyInfo",
+    "compute_stats",
+    "expand_grid",
+    "get_strategy",
+    "get_strategy_class",
+    "list_strategies",
+    "register_strategy",
+    "reset_registry",
+    "run_backtest",
+    "run_grid",
+]

@@ -1,5 +1,12 @@
-"""Core layer: errors, reproducibility, configuration and logging."""
+"""Core layer: errors, reproducibility, configuration and logging.
 
+Importing this package installs the log-record hook that stamps ``run_id`` and
+``trace_id`` on every ``peak_trade.*`` record (see docs/observability.md).
+"""
+
+from typing import TYPE_CHECKING
+
+from peak_trade._lazy import lazy_getattr
 from peak_trade.core.errors import (
     BacktestInvariantError,
     CacheCorruptionError,
@@ -10,14 +17,67 @@ from peak_trade.core.errors import (
     PeakTradeError,
     ProviderError,
 )
+from peak_trade.core.logging import (
+    ContextFilter,
+    JsonFormatter,
+    TextFormatter,
+    bind_context,
+    configure_logging,
+    current_context,
+    run_context,
+    spawn_thread,
+)
+from peak_trade.core.repro import (
+    ReproContext,
+    assert_deterministic,
+    set_global_seed,
+    stable_hash,
+    verify_determinism,
+)
+
+if TYPE_CHECKING:
+    from peak_trade.core.config_schema import (
+        Config,
+        ParamLike,
+        StrategyRule,
+        load_config,
+        quickstart_path,
+        validate_config,
+    )
+
+# pydantic builds its models on import; load the schema only when it is used.
+_SCHEMA_NAMES = ("Config", "ParamLike", "StrategyRule", "load_config", "quickstart_path")
+__getattr__ = lazy_getattr(
+    __name__,
+    dict.fromkeys([*_SCHEMA_NAMES, "validate_config"], "peak_trade.core.config_schema"),
+)
 
 __all__ = [
     "BacktestInvariantError",
     "CacheCorruptionError",
     "CacheError",
     "CircuitOpenError",
+    "Config",
     "ConfigError",
+    "ContextFilter",
     "DataContractError",
+    "JsonFormatter",
+    "ParamLike",
     "PeakTradeError",
     "ProviderError",
+    "ReproContext",
+    "StrategyRule",
+    "TextFormatter",
+    "assert_deterministic",
+    "bind_context",
+    "configure_logging",
+    "current_context",
+    "load_config",
+    "quickstart_path",
+    "run_context",
+    "set_global_seed",
+    "spawn_thread",
+    "stable_hash",
+    "validate_config",
+    "verify_determinism",
 ]

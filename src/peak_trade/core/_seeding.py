@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from peak_trade.core._seed_kernels import seed_numba_nb
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["check_seed", "set_global_seed"]
@@ -50,6 +49,9 @@ def set_global_seed(seed: int) -> np.random.Generator:
     check_seed(seed, "seed")
     random.seed(seed)
     np.random.seed(seed)
+    # numba loads on first use, so `import peak_trade` stays light.
+    from peak_trade.core._seed_kernels import seed_numba_nb
+
     seed_numba_nb(seed)
     torch = sys.modules.get("torch")
     if torch is not None:
