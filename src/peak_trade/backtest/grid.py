@@ -31,8 +31,8 @@ _log = logging.getLogger(__name__)
 _DEFAULT = BacktestConfig()
 InvalidCombos = Literal["raise", "skip"]
 _INVALID: tuple[str, ...] = get_args(InvalidCombos)
-#: Signals held in memory at once (float64 values): bounds a batch of combinations.
-_BATCH_VALUES = 1 << 23
+#: Signals held in memory at once (float64 values, 256 MB): bounds a batch of combinations.
+_BATCH_VALUES = 1 << 25
 _SHOWN = 5
 
 Combo = dict[str, int | float]
