@@ -11,7 +11,7 @@ import polars as pl
 
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy
 from peak_trade.backtest.strategies.moving_average import MaCrossover
-from peak_trade.core.errors import BacktestInvariantError
+from peak_trade.core.errors import BacktestInvariantError, ConfigError
 
 #: The combination whose run "breaks an invariant" in TripwireCrossover.
 GUILTY = {"fast": 7, "slow": 30}
@@ -45,3 +45,22 @@ class Always(Strategy):
     def signal_expr(self) -> pl.Expr:
         start = int(self.params["start"])
         return (pl.int_range(pl.len()) >= start).cast(pl.Float64)
+
+
+class ReportThreads(MaCrossover):
+    """Raises a ConfigError carrying the worker's thread-pool sizes (for the pool tests)."""
+
+    name: ClassVar[str] = "report_threads"
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        import numba
+
+        facts = {
+            "polars_threads": pl.thread_pool_size(),
+            "numba_pool": numba.config.NUMBA_NUM_THREADS,
+            "numba_threads": numba.get_num_threads(),
+        }
+        raise ConfigError("thread report", context=facts)

@@ -9,11 +9,13 @@ from typing import Any
 import numba
 import pytest
 
+from peak_trade.core.errors import ConfigError
 from peak_trade.data.cache_atomic import atomic_read
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research import _compute
 from peak_trade.research._local import lanes_and_threads
 from peak_trade.research.sweep import sweep
+from tests.research.fixture_strategies import ReportThreads
 
 FRAMES = {s: synthetic_ohlcv(300, seed=4, symbol=s) for s in ("A", "B")}
 GRID = {"fast": [3, 5, 8], "slow": [20, 30]}
@@ -65,3 +67,48 @@ def test_workqueue_layer_falls_back_to_the_process_pool(monkeypatch):
     assert calls == [4]
     assert out.height == 12
     assert out["symbol"].to_list() == ["A"] * 6 + ["B"] * 6
+
+
+@pytest.mark.slow
+def test_worker_processes_start_with_bounded_polars_and_numba_pools():
+    with pytest.raises(ConfigError, match="thread report") as info:
+        sweep(FRAMES, ReportThreads, GRID, max_workers=2, chunk_size=3, pool="processes")
+    ctx = info.value.context
+    facts = (ctx["polars_threads"], ctx["numba_pool"], ctx["numba_threads"])
+    assert facts == (1, 1, 1)
+    assert ctx["symbol"] in FRAMES
+
+
+class _FakeRay:
+    """Records how the executor connects; never starts anything."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("ray://head:10001", {"address": "ray://head:10001", "log_to_driver": False}),
+        (None, {"num_cpus": 3, "include_dashboard": False, "log_to_driver": False}),
+    ],
+)
+def test_ray_joins_ray_address_or_starts_a_local_instance(monkeypatch, address, expected):
+    from peak_trade.research._ray import _connect
+
+    if address is None:
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", address)
+    fake = _FakeRay()
+    assert _connect(fake, 3) is True  # type: ignore[arg-type]  # a duck-typed stand-in for the ray module
+    (call,) = fake.calls
+    env = call.pop("runtime_env")
+    assert call == expected
+    assert env["env_vars"]["POLARS_MAX_THREADS"] == "1"
