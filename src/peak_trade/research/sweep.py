@@ -125,6 +125,10 @@ class _Collector:
         self._started = clock()
         self._done = resumed
 
+    def elapsed(self) -> float:
+        """Seconds since the collector was made (the sweep started computing)."""
+        return float(self._clock() - self._started)
+
     def __call__(self, task: ChunkTask, frame: pl.DataFrame) -> None:
         if self._out is not None:
             write_chunk(self._out, task, frame)
@@ -264,12 +268,19 @@ def sweep(
                    "max_workers": workers},
         )  # fmt: skip
     collect = _Collector(out_dir, len(tasks), len(found), progress, clock)
-    if executor == "ray":
+    if todo and executor == "ray":
         from peak_trade.research._ray import run_ray
 
-        run_ray(payloads, todo, max_workers=max_workers, done=collect)
-    else:
+        needed = {t.symbol for t in todo}
+        mine = {s: p for s, p in payloads.items() if s in needed}
+        run_ray(mine, todo, max_workers=max_workers, done=collect)
+    elif todo:
         _run_local(frames, todo, pool=pool, max_workers=workers, done=collect)
+    if _log.isEnabledFor(logging.INFO):
+        _log.info(
+            "sweep.done",
+            extra={"chunks": len(tasks), "computed": len(todo), "seconds": collect.elapsed()},
+        )
     parts = {**found, **collect.frames}
     if not tasks:  # every combination was skipped: an empty frame of the right schema
         symbol, first = next(iter(frames.items()))
