@@ -297,3 +297,17 @@ def test_a_lazy_frame_gives_the_same_result_as_its_collected_frame():
     assert lazy.equity.equals(eager.equity)
     assert lazy.trades.equals(eager.trades)
     assert lazy.stats == eager.stats
+
+
+def test_a_registered_name_runs_that_strategy():
+    from peak_trade.backtest.strategies.moving_average import MaCrossover
+
+    df = ohlcv(np.linspace(100, 130, 60), np.linspace(101, 125, 60) + np.sin(np.arange(60)) * 3)
+    by_name = run_backtest(df, "ma_crossover", {"fast": 3, "slow": 8})
+    by_class = run_backtest(df, MaCrossover, {"fast": 3, "slow": 8})
+    assert by_name.equity.equals(by_class.equity)
+    assert by_name.params == {"fast": 3, "slow": 8}
+    with pytest.raises(ConfigError, match=r"(?s)unknown strategy 'ma_crosover'.*did you mean"):
+        run_backtest(df, "ma_crosover")
+    with pytest.raises(ConfigError, match="must be a registered name"):
+        run_backtest(df, 42)

@@ -179,3 +179,10 @@ def test_an_empty_grid_runs_the_defaults_once(data):
     frame = run_grid(data, SmaCross, {})
     assert frame.select("fast", "slow").rows() == [(5, 20)]
     assert np.isfinite(frame["sharpe"][0])
+
+
+def test_a_registered_name_gives_the_same_grid_as_its_class(data):
+    from peak_trade.backtest.strategies.moving_average import MaCrossover
+
+    grid = {"fast": [4, 9], "slow": [30, 60]}
+    assert run_grid(data, "ma_crossover", grid).equals(run_grid(data, MaCrossover, grid))

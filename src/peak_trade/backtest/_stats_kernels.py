@@ -69,13 +69,9 @@ def stats_nb(
     final = equity[n - 1] if n > 0 else initial_cash
     out[TOTAL_RETURN] = final / initial_cash - 1.0
     out[FINAL_EQUITY] = final
-    # One pass. The return moments are summed around the first return (the
-    # shifted-data method): no second pass, and equal returns give exactly 0 variance.
+    # Pass 1: mean return, drawdowns, time in the market.
     prev = initial_cash
-    shift = bar_return_nb(equity[0], initial_cash) if n > 0 else 0.0
-    s1 = 0.0
-    s2 = 0.0
-    down = 0.0
+    total = 0.0
     peak = initial_cash
     max_dd = 0.0
     dd_sq = 0.0
@@ -85,13 +81,8 @@ def stats_nb(
     keep = drawdown.shape[0] == n
     for i in range(n):
         e = equity[i]
-        r = bar_return_nb(e, prev)
+        total += bar_return_nb(e, prev)
         prev = e
-        d = r - shift
-        s1 += d
-        s2 += d * d
-        if r < 0.0:
-            down += r * r
         if e > peak:
             peak = e
         dd = e / peak - 1.0
@@ -112,12 +103,25 @@ def stats_nb(
     out[MAX_DRAWDOWN_DURATION] = longest
     out[ULCER_INDEX] = math.sqrt(dd_sq / n) if n > 0 else 0.0
     out[EXPOSURE_TIME] = exposed / n if n > 0 else 0.0
+    # Pass 2: dispersion around the mean, and the downside below zero. (A one-pass
+    # shifted-sum variance was tried: inside the parallel grid kernel it differed
+    # from run_backtest in the last bit, so the two-pass form stays.)
     vol = np.nan
     sharpe = np.nan
     sortino = np.nan
     if n >= 2:
-        mean = shift + s1 / n
-        std = math.sqrt(max(s2 - s1 * s1 / n, 0.0) / (n - 1))
+        mean = total / n
+        prev = initial_cash
+        sq = 0.0
+        down = 0.0
+        for i in range(n):
+            r = bar_return_nb(equity[i], prev)
+            prev = equity[i]
+            d = r - mean
+            sq += d * d
+            if r < 0.0:
+                down += r * r
+        std = math.sqrt(sq / (n - 1))
         root = math.sqrt(periods_per_year)
         vol = std * root
         sharpe = ratio_nb(mean, std) * root

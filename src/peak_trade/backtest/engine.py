@@ -6,7 +6,6 @@ in docs/backtest.md; the kernels are in ``_kernels.py``.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import time
@@ -21,6 +20,7 @@ import polars as pl
 from peak_trade.backtest import _kernels as k
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.registry import get_strategy, get_strategy_class
 from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame, trades_frame
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
 from peak_trade.backtest.strategies.base import Strategy
@@ -84,16 +84,14 @@ def prepare_market(data: Any, /, *, config: BacktestConfig) -> MarketArrays:
 
 
 def _registered(name: Any, params: Mapping[str, Any]) -> Strategy:
-    """``registry.get_strategy(name, **params)``; the registry is imported lazily."""
+    """``get_strategy(name, **params)`` from the registry, for a string ``name``."""
     if not isinstance(name, str):
         msg = (
             "`strategy` must be a registered name, a Strategy instance or subclass, "
             f"or a signal (Series, array, column name); got {type(name).__name__}"
         )
         raise ConfigError(msg, hint='e.g. run_backtest(df, "ma_crossover")')
-    registry = importlib.import_module("peak_trade.backtest.registry")
-    built: Strategy = registry.get_strategy(name, **params)
-    return built
+    return get_strategy(name, **params)
 
 
 def strategy_class(strategy: Any, /) -> type[Strategy]:
@@ -102,6 +100,8 @@ def strategy_class(strategy: Any, /) -> type[Strategy]:
         return type(strategy)
     if isinstance(strategy, type) and issubclass(strategy, Strategy):
         return strategy
+    if isinstance(strategy, str):
+        return get_strategy_class(strategy)
     return type(_registered(strategy, {}))
 
 
