@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import numpy as np
 import polars as pl
 
 from peak_trade.core.errors import DataContractError
@@ -22,6 +23,7 @@ from peak_trade.data._ohlcv_rules import (
     row_rules,
     rule_key,
     suspect_rows,
+    suspect_rows_np,
 )
 
 __all__ = [
@@ -158,20 +160,34 @@ def _row_breakdown(
     return out
 
 
+def _suspect_mask(df: pl.DataFrame, schema: pl.Schema, timestamp: str, partial: bool) -> pl.Series:
+    """Evaluate the reduced check where it is cheapest; each marks a superset of bad rows.
+
+    Big frames use polars' streaming engine (cache-sized morsels); smaller null-free
+    Float64 frames use numpy on zero-copy views (a polars query costs ~0.3 ms of
+    fixed overhead); anything else uses one eager polars select.
+    """
+    columns = (timestamp, *REQUIRED_VALUE_COLUMNS)
+    suspect = suspect_rows(
+        timestamp=timestamp,
+        allow_partial_nans=partial,
+        cast=tuple(schema[n] != pl.Float64 for n in REQUIRED_VALUE_COLUMNS),
+    )
+    if df.height >= _STREAMING_MIN_ROWS:
+        return df.lazy().select(suspect).collect(engine="streaming").to_series()
+    plain = all(schema[n] == pl.Float64 for n in REQUIRED_VALUE_COLUMNS)
+    if plain and not any(df.get_column(n).null_count() for n in columns):
+        ts = df.get_column(timestamp).to_numpy().view(np.int64)
+        o, h, lo, c, v = (df.get_column(n).to_numpy() for n in REQUIRED_VALUE_COLUMNS)
+        return pl.Series(suspect_rows_np(ts, o, h, lo, c, v, allow_partial_nans=partial))
+    return df.select(suspect).to_series()
+
+
 def _row_violations(
     df: pl.DataFrame, *, timestamp: str, allow_partial_nans: bool
 ) -> list[Violation]:
     """The fused pass: one reduced per-row check; the full rules only on its suspects."""
-    schema = df.schema
-    suspect = suspect_rows(
-        timestamp=timestamp,
-        allow_partial_nans=allow_partial_nans,
-        cast=tuple(schema[n] != pl.Float64 for n in REQUIRED_VALUE_COLUMNS),
-    )
-    if df.height >= _STREAMING_MIN_ROWS:
-        mask = df.lazy().select(suspect).collect(engine="streaming").to_series()
-    else:
-        mask = df.select(suspect).to_series()
+    mask = _suspect_mask(df, df.schema, timestamp, allow_partial_nans)
     if not mask.any():
         return []
     return _row_breakdown(
