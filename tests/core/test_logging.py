@@ -500,3 +500,13 @@ def test_empty_exc_info_and_stack_info_still_give_valid_json(lib_logger):
     assert set(empty) == {"ts", "level", "logger", "event", "run_id", "trace_id"}
     assert stacked["rows"] == 1
     assert stacked["stack"].startswith("Stack (most recent call last):")
+
+
+def test_private_attributes_from_other_record_factories_are_not_logged():
+    """Ray, for one, adds `_ray_timestamp_ns` to every record; it is not an extra field."""
+    record = logging.LogRecord("peak_trade.x", logging.INFO, __file__, 1, "cache.read", None, None)
+    record._ray_timestamp_ns = 123
+    record.rows = 5
+    line = json.loads(JsonFormatter().format(record))
+    assert line["rows"] == 5
+    assert "_ray_timestamp_ns" not in line

@@ -21,6 +21,8 @@ from peak_trade.core.errors import PeakTradeError, jsonable
 __all__ = ["JsonFormatter", "TextFormatter", "plain"]
 
 # Attributes every LogRecord has (plus ours), computed once; the rest came from `extra`.
+# Names with a leading underscore are private attributes that other libraries' record
+# factories add (Ray adds `_ray_timestamp_ns`); they are never logged as fields.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
@@ -89,7 +91,7 @@ class _PayloadFormatter(logging.Formatter):
         bound = attrs.get("bound_fields")
         out: dict[str, Any] = dict(bound) if bound else {}
         for key, value in attrs.items():
-            if key in _STANDARD:
+            if key in _STANDARD or key.startswith("_"):
                 continue
             if key in _FIXED:
                 if key == "event" and value == event:
@@ -182,7 +184,7 @@ class JsonFormatter(_PayloadFormatter):
         else:
             start = len(parts)
             for key, value in attrs.items():
-                if key in _STANDARD:
+                if key in _STANDARD or key.startswith("_"):
                     continue
                 if key in _FIXED:
                     if key == "event" and value == event:
