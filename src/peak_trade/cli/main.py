@@ -1,84 +1,163 @@
-"""Entry point of the ``peak-trade`` console script."""
+"""Entry point of the ``peak-trade`` console script: the parser and error handling.
+
+Every deliberate failure is a ``PeakTradeError``; it prints as ``error:`` and
+``hint:`` lines on stderr and exits with its family's code (docs/cli.md);
+``--debug`` re-raises it with the traceback. Bad file arguments exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from peak_trade.core.errors import DataContractError, PeakTradeError
-from peak_trade.data.contracts import check_ohlcv
-from peak_trade.data.providers.synthetic import SyntheticProvider
+from peak_trade.cli._commands_check import cmd_cache_verify, cmd_validate_config, cmd_validate_data
+from peak_trade.cli._commands_run import cmd_reproduce, cmd_run, print_strategies
+from peak_trade.cli._exit_codes import EXIT_OK, EXIT_USAGE, exit_code_for
+from peak_trade.core.errors import PeakTradeError
+from peak_trade.core.logging import configure_logging
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-_QUICKSTART_SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    provider = SyntheticProvider(seed=args.seed, bars=args.bars)
-    failed = 0
-    print(f"{'symbol':<10} {'rows':>8}  contract")
-    for symbol in _QUICKSTART_SYMBOLS:
-        df = provider.fetch_ohlcv(symbol, "1h")
-        report = check_ohlcv(df, strict=True, require_tz=True)
-        verdict = "ok" if report.ok else ", ".join(v.rule for v in report.violations)
-        failed += not report.ok
-        print(f"{symbol:<10} {report.n_rows:>8}  {verdict}")
-    if failed:
-        msg = f"{failed} of {len(_QUICKSTART_SYMBOLS)} symbols broke the data contract"
-        raise DataContractError(msg, hint="see the table above for the broken rules")
-    return 0
+_RAW = argparse.RawDescriptionHelpFormatter
+_EXIT_TABLE = """exit codes:
+  0 ok, 1 other failure (e.g. reproduce found a difference), 2 usage or config error,
+  3 data contract failure, 4 invariant violation, 5 provider failure, 6 cache corruption"""
 
 
 def _cmd_list_strategies(args: argparse.Namespace) -> int:
-    del args  # no options yet
-    registry = importlib.import_module("peak_trade.backtest.registry")  # numba loads lazily
-    for info in registry.list_strategies():
-        print(f"{info.name}: {info.description}")
-        for p in info.params:
-            default = f"{p.default!r}"
-            print(
-                f"  {p.name:<10} {p.kind.__name__:<5} default {default:<7} "
-                f"range {p.range_text:<16} {p.description}"
-            )
-    return 0
+    del args  # no options
+    print_strategies()
+    return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run a config end to end (the packaged quickstart without one)",
+        description=(
+            "Fetch, normalise, validate and cache the data of every symbol, backtest every\n"
+            "strategy on it and write the results to <run.output_dir>/<run_id>/.\n"
+            "Relative paths in the config resolve against the working directory."
+        ),
+        epilog=(
+            "examples:\n"
+            "  peak-trade run                      # quickstart: synthetic data, no files\n"
+            "  peak-trade run my.toml -v           # show INFO logs on stderr\n"
+            "  peak-trade run --output-dir /tmp/runs\n"
+            "  peak-trade run --list-strategies\n\n" + _EXIT_TABLE
+        ),
+        formatter_class=_RAW,
+    )
+    run.add_argument("config", nargs="?", help="TOML config file (default: the quickstart)")
+    run.add_argument("--output-dir", type=Path, help="override run.output_dir")
+    run.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
+    run.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
+    run.set_defaults(handler=cmd_run)
+
+
+def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    vc = sub.add_parser(
+        "validate-config",
+        help="check a config file against the schema and the strategy registry",
+        description="Report every problem of a config file at once (exit 2), or print ok.",
+        epilog="example:\n  peak-trade validate-config my.toml\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
+    )
+    vc.add_argument("file", help="TOML config file")
+    vc.set_defaults(handler=cmd_validate_config)
+    vd = sub.add_parser(
+        "validate-data",
+        help="print the OHLCV contract report of a CSV, Parquet or Arrow IPC file",
+        description="Check a data file against the OHLCV contract; exit 3 if a rule is broken.",
+        epilog=(
+            "examples:\n  peak-trade validate-data bars.parquet\n"
+            "  peak-trade validate-data bars.csv --no-strict --json\n\n" + _EXIT_TABLE
+        ),
+        formatter_class=_RAW,
+    )
+    vd.add_argument("file", help="a .csv, .parquet or .arrow/.ipc/.feather file")
+    vd.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also check the row rules (default: on)",
+    )
+    vd.add_argument("--require-tz", action="store_true", help="require a UTC timestamp column")
+    vd.add_argument("--json", action="store_true", help="print the report as JSON")
+    vd.set_defaults(handler=cmd_validate_data)
+    cache = sub.add_parser(
+        "cache",
+        help="cache maintenance",
+        description="Cache maintenance commands.",
+        epilog="example:\n  peak-trade cache verify .peak_trade_cache",
+        formatter_class=_RAW,
+    )
+    csub = cache.add_subparsers(dest="cache_command", required=True)
+    verify = csub.add_parser(
+        "verify",
+        help="verify every checksum and the manifest of a cache directory",
+        description="Check every entry against its checksum and the manifest; exit 6 if not clean.",
+        epilog="example:\n  peak-trade cache verify .peak_trade_cache\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
+    )
+    verify.add_argument("dir", help="the cache directory (cache.dir of the config)")
+    verify.set_defaults(handler=cmd_cache_verify)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``peak-trade`` argument parser.
+
+    Example:
+        >>> build_parser().parse_args(["run"]).config is None
+        True
+    """
     parser = argparse.ArgumentParser(
         prog="peak-trade",
         description="Stability layer for large-batch trading research.",
+        epilog="example:\n  peak-trade run\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser(
-        "run",
-        help="run the quickstart job on synthetic data",
-        description="Generate synthetic bars for 3 symbols and check the strict contract.",
-        epilog="example: peak-trade run --seed 7",
+    _add_run(sub)
+    _add_checks(sub)
+    rep = sub.add_parser(
+        "reproduce",
+        help="rerun a finished run and check the results are byte-identical",
+        description=(
+            "Rerun RUN_DIR/config.toml into a new run directory and compare equity.arrow,\n"
+            "trades.parquet, stats.json and config.toml byte for byte; exit 1 naming each\n"
+            "file that differs."
+        ),
+        epilog="example:\n  peak-trade reproduce runs/<run_id>\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
     )
-    run.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
-    run.add_argument("--bars", type=int, default=5_000, help="bars per symbol")
-    run.set_defaults(handler=_cmd_run)
+    rep.add_argument("run_dir", help="a complete run directory")
+    rep.add_argument("--into", type=Path, help="keep the rerun under this directory")
+    rep.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
+    rep.set_defaults(handler=cmd_reproduce)
     listing = sub.add_parser(
         "list-strategies",
         help="list the registered strategies with their parameters",
         description="Print each registered strategy with its parameters, defaults and ranges.",
-        epilog="example: peak-trade list-strategies",
+        epilog="example:\n  peak-trade list-strategies",
+        formatter_class=_RAW,
     )
     listing.set_defaults(handler=_cmd_list_strategies)
     return parser
 
 
-_EXIT_CODES = {DataContractError: 3}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    """Run the CLI and return its exit code.
+
+    Example:
+        >>> main(["list-strategies"])  # doctest: +SKIP
+        0
+    """
+    args = build_parser().parse_args(argv)
+    configure_logging("WARNING")  # library warnings as text on stderr; `run` reconfigures
     try:
         code: int = args.handler(args)
     except PeakTradeError as err:
@@ -87,7 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:
             print(f"hint: {err.hint}", file=sys.stderr)
-        return next((c for t, c in _EXIT_CODES.items() if isinstance(err, t)), 1)
+        return exit_code_for(err)
+    except OSError as err:  # a file argument we could not read or write
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 

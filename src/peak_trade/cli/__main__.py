@@ -1,0 +1,7 @@
+"""``python -m peak_trade.cli``: the same as the ``peak-trade`` console script."""
+
+import sys
+
+from peak_trade.cli.main import main
+
+sys.exit(main())

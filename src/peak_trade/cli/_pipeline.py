@@ -1,0 +1,191 @@
+"""The run pipeline as a library function: config in, complete run directory out.
+
+Steps, each logged with the run's ids (``run.*`` events): seed and
+``ReproContext``; per symbol fetch, normalise, validate, cache (see
+:mod:`peak_trade.cli._pipeline_data`); per symbol and strategy backtest with
+invariants and stats; results written into ``<output_dir>/<run_id>.partial/``,
+the completion marker last, then the directory renamed to ``<run_id>/``.
+Nothing here prints; the caller draws progress and the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.registry import list_strategies
+from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
+from peak_trade.cli._run_files import PARTIAL_SUFFIX, finish_run, write_frame, write_json
+from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core.config_schema import Config, load_config
+from peak_trade.core.errors import PeakTradeError
+from peak_trade.core.logging import JsonFormatter, run_context
+from peak_trade.core.repro import ReproContext, set_global_seed
+
+__all__ = ["RunOutcome", "load_run_config", "registry_params", "run_pipeline"]
+
+_log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """A finished run: its directory, its id and one stats row per symbol and strategy."""
+
+    run_dir: Path
+    run_id: str
+    rows: tuple[dict[str, Any], ...]
+
+
+def registry_params() -> dict[str, Sequence[Any]]:
+    """Declared parameters by strategy name, for ``load_config(..., strategies=...)``.
+
+    Example:
+        >>> sorted(registry_params())[:1]  # doctest: +SKIP
+        ['bollinger_reversion']
+    """
+    return {info.name: info.params for info in list_strategies()}
+
+
+def load_run_config(path: str | Path, /) -> Config:
+    """Load a config with strategy names and parameters checked against the registry.
+
+    Example:
+        >>> load_run_config(quickstart_path()).run.name  # doctest: +SKIP
+        'quickstart'
+    """
+    return load_config(path, strategies=registry_params())
+
+
+@contextmanager
+def _log_file(path: Path, level: str) -> Iterator[None]:
+    """Send ``peak_trade.*`` records as JSON lines to ``path`` while inside."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(level)
+    logger = logging.getLogger("peak_trade")
+    old_level = logger.level
+    logger.addHandler(handler)
+    number = logging.getLevelNamesMapping()[level]
+    if old_level == logging.NOTSET or old_level > number:
+        logger.setLevel(number)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        handler.close()
+
+
+def _backtest_config(config: Config) -> BacktestConfig:
+    return BacktestConfig(**config.backtest.model_dump())
+
+
+def _engine_options(config: Config) -> dict[str, Any]:
+    """INVARIANTS HOOK: the one place where ``[invariants]`` reaches ``run_backtest``.
+
+    ``peak_trade.backtest.invariants`` does not exist yet; until it does, the
+    engine's own checks run and ``[invariants]`` is recorded in ``config.toml``
+    only. Then this returns ``{"invariants": InvariantConfig(...)}`` built from
+    ``config.invariants``.
+    """
+    del config
+    return {}
+
+
+def _results(
+    config: Config, frames: Mapping[str, pl.DataFrame], progress: Progress | None
+) -> tuple[list[pl.DataFrame], list[pl.DataFrame], list[dict[str, Any]]]:
+    bt = _backtest_config(config)
+    options = _engine_options(config)
+    equities, trades, rows = [], [], []
+    for symbol, df in frames.items():
+        for strategy in config.strategies:
+            with run_context(symbol=symbol, strategy=strategy.key):
+                started = time.perf_counter()
+                result = run_backtest(df, strategy.name, strategy.params, config=bt, **options)
+                _log.info(
+                    "run.backtest",
+                    extra={"bars": df.height, "seconds": time.perf_counter() - started},
+                )
+                _log.info("run.stats", extra=dict(result.stats))
+            tag = [pl.lit(symbol).alias("symbol"), pl.lit(strategy.key).alias("strategy")]
+            equities.append(result.equity.select(*tag, pl.all()))
+            trades.append(result.trades.select(*tag, pl.all()))
+            params = result.params if result.params is not None else dict(strategy.params)
+            rows.append(
+                {"symbol": symbol, "strategy": strategy.key, "params": params, **result.stats}
+            )
+            if progress is not None:
+                progress(f"{symbol} {strategy.key}")
+    return equities, trades, rows
+
+
+def _write(run_dir: Path, config: Config, ctx: ReproContext, results: Any) -> None:
+    equities, trades, rows = results
+    write_frame(pl.concat(equities, how="vertical"), run_dir / "equity.arrow")
+    write_frame(pl.concat(trades, how="vertical"), run_dir / "trades.parquet")
+    write_json({"name": config.run.name, "results": rows}, run_dir / "stats.json")
+    write_text_atomic(run_dir / "config.toml", config.to_toml())
+    ctx.save(run_dir / "repro.json")
+    _log.info("run.write", extra={"path": str(run_dir), "results": len(rows)})
+
+
+def run_pipeline(
+    config: Config,
+    /,
+    *,
+    output_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Run ``config`` end to end and return the complete run directory.
+
+    Args:
+        config: A validated config (see :func:`load_run_config`).
+        output_dir: Where the run directory goes; ``run.output_dir`` (relative to
+            the working directory) when None.
+        progress: Called with a label after each symbol x strategy backtest.
+
+    Raises:
+        PeakTradeError: Any step failed; the ``<run_id>.partial`` directory with
+            its ``log.jsonl`` stays behind for inspection, never renamed.
+
+    Example:
+        >>> run_pipeline(load_run_config(quickstart_path())).run_dir  # doctest: +SKIP
+    """
+    set_global_seed(config.run.seed)
+    ctx = ReproContext.create(seed=config.run.seed, config_dict=config.to_dict())
+    root = Path(config.run.output_dir) if output_dir is None else output_dir
+    partial = root / (ctx.run_id + PARTIAL_SUFFIX)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
+        hint = "check `run.output_dir` and its permissions"
+        raise PeakTradeError(msg, hint=hint, context={"path": str(partial)}, cause=exc) from exc
+    with _log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
+        _log.info(
+            "run.start",
+            extra={"seed": config.run.seed, "config_hash": ctx.config_hash, "path": str(partial)},
+        )
+        provider = build_provider(config)
+        cache = build_cache(config)
+        frames: dict[str, pl.DataFrame] = {}
+        for symbol in config.data.symbols:
+            with run_context(symbol=symbol):
+                frames[symbol] = load_symbol(config, provider, cache, symbol)
+        results = _results(config, frames, progress)
+        _write(partial, config, ctx, results)
+        _log.info("run.done", extra={"results": len(results[2])})
+    run_dir = finish_run(partial, root / ctx.run_id)
+    return RunOutcome(run_dir, ctx.run_id, tuple(results[2]))

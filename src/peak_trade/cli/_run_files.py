@@ -1,0 +1,115 @@
+"""The files of a run directory: atomic writes, the completion marker, comparison.
+
+A run is written into ``<output_dir>/<run_id>.partial/`` and renamed to
+``<output_dir>/<run_id>/`` after the marker :data:`MARKER` (written last) lists
+the SHA-256 of every other file. A directory without the marker, or still named
+``*.partial``, is not a complete run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core.errors import PeakTradeError, jsonable
+
+__all__ = [
+    "COMPARED",
+    "MARKER",
+    "PARTIAL_SUFFIX",
+    "compare_runs",
+    "finish_run",
+    "write_frame",
+    "write_json",
+]
+
+MARKER: Final = "_COMPLETE"
+PARTIAL_SUFFIX: Final = ".partial"
+#: The files that must be byte-identical between two runs of one config.
+COMPARED: Final = ("equity.arrow", "trades.parquet", "stats.json", "config.toml")
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_bytes(path: Path, write: Callable[[Path], None]) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def write_frame(df: pl.DataFrame, path: Path, /) -> Path:
+    """Write ``df`` atomically as Arrow IPC (``.arrow``) or Parquet, uncompressed IPC.
+
+    Example:
+        >>> write_frame(pl.DataFrame({"a": [1]}), tmp_path / "x.arrow")  # doctest: +SKIP
+    """
+    if path.suffix == ".arrow":
+        return _atomic_bytes(path, lambda p: df.write_ipc(p, compression="uncompressed"))
+    return _atomic_bytes(path, lambda p: df.write_parquet(p, compression="zstd", statistics=True))
+
+
+def write_json(data: Any, path: Path, /) -> Path:
+    """Write key-sorted JSON atomically; non-finite floats become strings.
+
+    Example:
+        >>> write_json({"b": 1, "a": float("nan")}, tmp_path / "s.json")  # doctest: +SKIP
+    """
+    return write_text_atomic(path, json.dumps(jsonable(data), indent=2, sort_keys=True) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def finish_run(partial: Path, final: Path, /) -> Path:
+    """Write the marker (SHA-256 of every file) last, then rename ``partial`` to ``final``.
+
+    Raises:
+        PeakTradeError: ``final`` already exists.
+
+    Example:
+        >>> finish_run(out / "id.partial", out / "id")  # doctest: +SKIP
+    """
+    files = sorted(p.name for p in partial.iterdir() if p.is_file() and p.name != MARKER)
+    write_json({"files": {name: _sha256(partial / name) for name in files}}, partial / MARKER)
+    if final.exists():
+        msg = f"run directory `{final}` already exists"
+        raise PeakTradeError(msg, hint="remove it or choose another output_dir")
+    os.replace(partial, final)
+    _fsync_dir(final.parent)
+    return final
+
+
+def compare_runs(expected: Path, got: Path, /) -> list[str]:
+    """The names in :data:`COMPARED` whose bytes differ (or that are missing).
+
+    Example:
+        >>> compare_runs(run_a, run_b)  # doctest: +SKIP
+        []
+    """
+    differ = []
+    for name in COMPARED:
+        a, b = expected / name, got / name
+        if not (a.is_file() and b.is_file()) or a.read_bytes() != b.read_bytes():
+            differ.append(name)
+    return differ
