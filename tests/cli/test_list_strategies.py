@@ -87,6 +87,8 @@ def test_console_script_lists_the_strategies() -> None:
     assert _squeeze(done.stdout) == _squeeze("\n".join(_expected_lines()))
 
 
-def test_run_still_works(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--bars", "50"]) == 0
-    assert "BTC/USDT" in capsys.readouterr().out
+def test_run_list_strategies_flag_prints_the_same_listing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--list-strategies"]) == 0
+    assert _squeeze(capsys.readouterr().out) == _squeeze("\n".join(_expected_lines()))
