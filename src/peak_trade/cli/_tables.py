@@ -22,6 +22,14 @@ def format_cell(value: object, /) -> str:
     return str(value)
 
 
+def _numeric(values: Sequence[object]) -> bool:
+    """True when every set value is a number (bools are not); None cells do not count."""
+    present = [v for v in values if v is not None]
+    return bool(present) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in present
+    )
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], /) -> str:
     """The rows under the headers, columns padded; numbers right-aligned.
 
@@ -32,11 +40,7 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], /) ->
         x  1.5000
     """
     cells = [[format_cell(v) for v in row] for row in rows]
-    numeric = [
-        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
-        and bool(rows)
-        for i in range(len(headers))
-    ]
+    numeric = [_numeric([row[i] for row in rows]) for i in range(len(headers))]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
