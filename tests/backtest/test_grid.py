@@ -186,3 +186,16 @@ def test_a_registered_name_gives_the_same_grid_as_its_class(data):
 
     grid = {"fast": [4, 9], "slow": [30, 60]}
     assert run_grid(data, "ma_crossover", grid).equals(run_grid(data, MaCrossover, grid))
+
+
+@pytest.mark.parametrize("bars", [400, 1_500])
+def test_a_single_combination_equals_run_backtest_exactly(bars):
+    """A one-column grid used to take another kernel specialisation (last-bit drift)."""
+    from peak_trade.backtest.strategies.moving_average import MaCrossover
+
+    frame = synthetic_ohlcv(bars, seed=11, symbol="BTC/USDT", volatility=0.02)
+    cfg = BacktestConfig(fee_bps=7.0, slippage_bps=3.0)
+    for combo in ({"fast": 3, "slow": 20}, {"fast": 5, "slow": 30}):
+        for cls in (MaCrossover, SmaCross):
+            row = run_combos(frame, cls, [combo], config=cfg)
+            assert_rows_equal_run_backtest(frame, cls, row, cfg)
