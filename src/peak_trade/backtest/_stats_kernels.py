@@ -103,9 +103,8 @@ def stats_nb(
     out[MAX_DRAWDOWN_DURATION] = longest
     out[ULCER_INDEX] = math.sqrt(dd_sq / n) if n > 0 else 0.0
     out[EXPOSURE_TIME] = exposed / n if n > 0 else 0.0
-    # Pass 2: dispersion around the mean, and the downside below zero. (A one-pass
-    # shifted-sum variance was tried: inside the parallel grid kernel it differed
-    # from run_backtest in the last bit, so the two-pass form stays.)
+    # Pass 2: dispersion around the mean (two-pass: the accurate textbook form),
+    # and the downside below zero.
     vol = np.nan
     sharpe = np.nan
     sortino = np.nan
