@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
 
+from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest._stats_kernels import stats_nb
 
 Floats = npt.NDArray[np.float64]
@@ -47,6 +48,15 @@ T_PNL = 8
 T_RETURN = 9
 T_OPEN = 10
 N_TRADE_COLS = 11
+
+# Test-only faults injected by simulate_checked_nb at ``fault_bar`` (0: none).
+NO_FAULT = 0
+FAULT_CASH = 1  # cash += value (kept: later bars carry it)
+FAULT_EQUITY = 2  # the recorded equity += value (that bar only)
+FAULT_LEVERAGE = 3  # position *= value, cash pays for it: equity unchanged
+FAULT_FILL_PRICE = 4  # the bar's first fill price *= value (the record only)
+FAULT_FEE = 5  # the bar's first fill fee = value (the record only)
+FAULT_TRADE_PNL = 6  # the first trade's pnl += value, after the run
 
 
 @njit(cache=True, nogil=True)
@@ -211,11 +221,85 @@ def simulate_nb(
     fills: Floats,
     trades: Floats,
 ) -> tuple[int, int, int, int]:
+    """Reference: reference_backtest; simulate_checked_nb without checks (high = low = close)."""
+    counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
+    first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
+    first_vals = np.zeros((ik.N_INVARIANTS, 3))
+    return simulate_checked_nb(
+        open_,
+        close,
+        close,
+        close,
+        np.arange(close.shape[0]),
+        signal,
+        initial_cash,
+        fee_rate,
+        slip,
+        fraction,
+        next_open,
+        close_at_end,
+        check_mode,
+        0.0,
+        0.0,
+        np.inf,
+        False,
+        NO_FAULT,
+        -1,
+        0.0,
+        position,
+        cash_out,
+        equity_out,
+        exposure_out,
+        fills,
+        trades,
+        counts,
+        first_bar,
+        first_vals,
+    )
+
+
+@njit(cache=True, nogil=True)
+def simulate_checked_nb(
+    open_: Floats,
+    high: Floats,
+    low: Floats,
+    close: Floats,
+    timestamps: Ints,
+    signal: Floats,
+    initial_cash: float,
+    fee_rate: float,
+    slip: float,
+    fraction: float,
+    next_open: bool,
+    close_at_end: bool,
+    check_mode: int,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+    fault: int,
+    fault_bar: int,
+    fault_value: float,
+    position: Floats,
+    cash_out: Floats,
+    equity_out: Floats,
+    exposure_out: Floats,
+    fills: Floats,
+    trades: Floats,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> tuple[int, int, int, int]:
     """Reference: reference_backtest in tests/backtest/test_engine_reference.py.
 
-    Returns ``(status, bar, n_fills, n_trades)``; status 0 is success (non-zero
-    codes are reserved for the per-bar checks enabled by ``check_mode``).
+    Returns ``(status, bar, n_fills, n_trades)``: status 0 is success, else the
+    invariant code (``_invariant_kernels``) found first and its bar. ``check_mode``
+    is CHECK_OFF, CHECK_STOP (return at the first violation) or CHECK_COUNT (record
+    and go on). ``fault`` (a FAULT_* code, tests only) corrupts the state at
+    ``fault_bar``.
     """
+    checking = check_mode != ik.CHECK_OFF
+    stop = check_mode == ik.CHECK_STOP
     n = close.shape[0]
     cash = initial_cash
     pos = 0.0
@@ -226,6 +310,7 @@ def simulate_nb(
     pending = False
     pending_target = 0.0
     for i in range(n):
+        nf_bar = nf
         if pending:  # next_open: yesterday's change fills at today's open
             pending = False
             cash, pos, nf, nt, cur = order_nb(
@@ -276,6 +361,19 @@ def simulate_nb(
                 i, mark, fee_rate, slip, cash, pos, nf, nt, cur, fills, trades
             )
             equity = cash
+        if fault != NO_FAULT and i == fault_bar:
+            if fault == FAULT_CASH:
+                cash += fault_value
+                equity = cash + pos * mark
+            elif fault == FAULT_EQUITY:
+                equity += fault_value
+            elif fault == FAULT_LEVERAGE:
+                cash -= (fault_value - 1.0) * pos * mark
+                pos *= fault_value
+            elif fault == FAULT_FILL_PRICE and nf > nf_bar:
+                fills[nf_bar, F_PRICE] *= fault_value
+            elif fault == FAULT_FEE and nf > nf_bar:
+                fills[nf_bar, F_FEE] = fault_value
         position[i] = pos
         cash_out[i] = cash
         equity_out[i] = equity
@@ -286,7 +384,47 @@ def simulate_nb(
             exposure_out[i] = held / equity
         else:
             exposure_out[i] = np.nan
-        # check_mode > 0: per-bar checks over (cash, pos, mark, equity) go here.
+        if checking:
+            code = ik.check_time_nb(
+                i, timestamps[i - 1] if i > 0 else 0, timestamps[i], counts, first_bar, first_vals
+            )
+            if code and stop:
+                return code, i, nf, nt
+            if nf > nf_bar:
+                code = ik.check_fills_nb(
+                    i,
+                    fills,
+                    nf_bar,
+                    nf,
+                    low[i],
+                    high[i],
+                    slip,
+                    abs_tol,
+                    rel_tol,
+                    stop,
+                    counts,
+                    first_bar,
+                    first_vals,
+                )
+                if code and stop:
+                    return code, i, nf, nt
+            code = ik.check_state_nb(
+                i,
+                cash,
+                pos,
+                mark,
+                equity,
+                abs_tol,
+                rel_tol,
+                max_leverage,
+                short_account,
+                stop,
+                counts,
+                first_bar,
+                first_vals,
+            )
+            if code and stop:
+                return code, i, nf, nt
     if cur >= 0:  # an open trade: mark the remainder at the last close
         remaining = abs(pos)
         trades[cur, T_EXIT_BAR] = n - 1
@@ -297,10 +435,29 @@ def simulate_nb(
         trades[cur, T_PNL] = pnl
         trades[cur, T_RETURN] = pnl / entry
         trades[cur, T_OPEN] = 1.0
+    if fault == FAULT_TRADE_PNL and nt > 0:
+        trades[0, T_PNL] += fault_value
+    if checking and n > 0:
+        code = ik.check_reconcile_nb(
+            n - 1,
+            initial_cash,
+            equity_out[n - 1],
+            trades,
+            nt,
+            abs_tol,
+            rel_tol,
+            counts,
+            first_bar,
+            first_vals,
+        )
+        if code and stop:
+            return code, n - 1, nf, nt
+        code, bar = ik.first_code_nb(counts, first_bar)
+        return code, bar, nf, nt
     return 0, -1, nf, nt
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def grid_nb(
     open_: Floats,
     close: Floats,
@@ -320,10 +477,81 @@ def grid_nb(
     out_index: Ints,
     out_value: Floats,
 ) -> None:
-    """Reference: simulate_nb then stats_nb for each column of ``signals``, one at a time."""
+    """Reference: grid_checked_nb without checks (high = low = close)."""
+    m = signals.shape[1]
+    grid_checked_nb(
+        open_,
+        close,
+        close,
+        close,
+        np.arange(close.shape[0]),
+        signals,
+        allow_short,
+        initial_cash,
+        fee_rate,
+        slip,
+        fraction,
+        next_open,
+        close_at_end,
+        periods_per_year,
+        years,
+        n_chunks,
+        ik.CHECK_OFF,
+        False,
+        0.0,
+        0.0,
+        np.inf,
+        out_stats,
+        out_status,
+        out_index,
+        out_value,
+        np.zeros(m, dtype=np.int64),
+        np.zeros(m, dtype=np.int64),
+        np.zeros((m, 3)),
+    )
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def grid_checked_nb(
+    open_: Floats,
+    high: Floats,
+    low: Floats,
+    close: Floats,
+    timestamps: Ints,
+    signals: Floats,
+    allow_short: bool,
+    initial_cash: float,
+    fee_rate: float,
+    slip: float,
+    fraction: float,
+    next_open: bool,
+    close_at_end: bool,
+    periods_per_year: float,
+    years: float,
+    n_chunks: int,
+    check_mode: int,
+    at_end: bool,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    out_stats: Floats,
+    out_status: Ints,
+    out_index: Ints,
+    out_value: Floats,
+    out_code: Ints,
+    out_bar: Ints,
+    out_vals: Floats,
+) -> None:
+    """Reference: simulate_checked_nb (+ end_checks_nb) then stats_nb per column, serially.
+
+    Per column ``j``: ``out_status/out_index/out_value`` hold the signal scan,
+    ``out_code/out_bar/out_vals`` the first invariant violation (code 0: none);
+    a violating column's stats are NaN. ``check_mode`` is CHECK_OFF or CHECK_STOP.
+    """
     n = signals.shape[0]
     m = signals.shape[1]
     size = (m + n_chunks - 1) // n_chunks
+    per_bar = ik.CHECK_OFF if at_end else check_mode
     for c in prange(n_chunks):
         lo = c * size
         hi = min(m, lo + size)
@@ -334,7 +562,12 @@ def grid_nb(
         equity = np.empty(n)
         exposure = np.empty(n)
         no_drawdown = np.empty(0)
+        counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
+        first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
+        first_vals = np.zeros((ik.N_INVARIANTS, 3))
         for j in range(lo, hi):
+            out_code[j] = 0
+            out_bar[j] = -1
             signal = signals[:, j]
             status, index, value, changes = scan_signal_nb(signal, allow_short)
             out_status[j] = status
@@ -346,9 +579,14 @@ def grid_nb(
             cap = fill_capacity_nb(changes)
             fills = np.empty((cap, N_FILL_COLS))
             trades = np.empty((cap, N_TRADE_COLS))
-            _status, _bar, _nf, nt = simulate_nb(
+            counts[:] = 0
+            first_bar[:] = -1
+            code, bar, nf, nt = simulate_checked_nb(
                 open_,
+                high,
+                low,
                 close,
+                timestamps,
                 signal,
                 initial_cash,
                 fee_rate,
@@ -356,14 +594,54 @@ def grid_nb(
                 fraction,
                 next_open,
                 close_at_end,
-                0,
+                per_bar,
+                abs_tol,
+                rel_tol,
+                max_leverage,
+                allow_short,
+                NO_FAULT,
+                -1,
+                0.0,
                 position,
                 cash,
                 equity,
                 exposure,
                 fills,
                 trades,
+                counts,
+                first_bar,
+                first_vals,
             )
+            if at_end and check_mode != ik.CHECK_OFF:
+                code, bar = ik.end_checks_nb(
+                    timestamps,
+                    close,
+                    high,
+                    low,
+                    position,
+                    cash,
+                    equity,
+                    fills,
+                    nf,
+                    trades,
+                    nt,
+                    initial_cash,
+                    slip,
+                    abs_tol,
+                    rel_tol,
+                    max_leverage,
+                    allow_short,
+                    True,
+                    counts,
+                    first_bar,
+                    first_vals,
+                )
+            if code != 0:
+                out_code[j] = code
+                out_bar[j] = bar
+                out_vals[j, :] = first_vals[code - 1, :]
+                out_stats[j, :] = np.nan
+                continue
             stats_nb(
                 equity,
                 position,

@@ -17,7 +17,9 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import _kernels as k
+from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
@@ -25,6 +27,7 @@ from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
+from peak_trade.core.repro import ReproContext
 from peak_trade.data._frames import to_polars
 from peak_trade.data._ohlcv_rules import REQUIRED_VALUE_COLUMNS
 from peak_trade.data.contracts import validate_ohlcv
@@ -33,7 +36,14 @@ __all__ = ["MarketArrays", "prepare_market", "run_backtest", "signal_error", "st
 
 _log = logging.getLogger(__name__)
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 _DEFAULT = BacktestConfig()
+_STRICT = inv.InvariantConfig()
+#: (fault code, bar, value) for the test hook of ``_run_backtest``; see _kernels.FAULT_*.
+Fault = tuple[int, int, float]
+NO_FAULT: Fault = (k.NO_FAULT, -1, 0.0)
+#: A test-only fault applied in Python: timestamps[bar] = timestamps[bar - 1].
+FAULT_TIMESTAMP = 7
 _SIGNAL_PROBLEMS = {
     k.SIGNAL_NAN: ("a NaN or null target", "fill the gaps, e.g. signal.fill_nan(0.0)"),
     k.SIGNAL_OUT_OF_RANGE: (
@@ -56,6 +66,9 @@ class MarketArrays:
     close: Floats
     periods_per_year: float
     years: float
+    high: Floats
+    low: Floats
+    timestamps: Ints
 
 
 def _column(df: pl.DataFrame, name: str) -> Floats:
@@ -80,6 +93,9 @@ def prepare_market(data: Any, /, *, config: BacktestConfig) -> MarketArrays:
         close=_column(df, "close"),
         periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
         years=years_spanned(ts),
+        high=_column(df, "high"),
+        low=_column(df, "low"),
+        timestamps=np.ascontiguousarray(ts.to_physical().cast(pl.Int64).to_numpy()),
     )
 
 
@@ -182,6 +198,8 @@ def run_backtest(
     params: Mapping[str, Any] | None = None,
     *,
     config: BacktestConfig = _DEFAULT,
+    invariants: inv.InvariantConfig = _STRICT,
+    repro: ReproContext | None = None,
 ) -> BacktestResult:
     """Backtest one target-exposure signal over an OHLCV frame.
 
@@ -193,11 +211,16 @@ def run_backtest(
             numpy array or the name of a column of ``data``.
         params: Strategy parameters, for a name or a subclass.
         config: Costs, sizing and fill timing.
+        invariants: The accounting invariants (docs/invariants.md); strict, checked
+            on every bar, by default.
+        repro: The run's reproducibility context; its run_id, seed, config_hash and
+            git_sha go into an invariant error's context (None values without it).
 
     Raises:
         DataContractError: ``data`` breaks the OHLCV contract.
         ConfigError: Unknown strategy or parameter; a signal of the wrong length, or
             with a NaN, a value outside [-1, 1], or a short while shorts are off.
+        BacktestInvariantError: An invariant broke, in strict mode.
 
     Example:
         >>> df = synthetic_ohlcv(500)  # doctest: +SKIP
@@ -206,7 +229,31 @@ def run_backtest(
         >>> result.stats["n_trades"]  # doctest: +SKIP
         1
     """
+    return _run_backtest(
+        data, strategy, params, config=config, invariants=invariants, repro=repro, fault=NO_FAULT
+    )
+
+
+def _check_invariants(invariants: Any) -> inv.InvariantConfig:
+    if not isinstance(invariants, inv.InvariantConfig):
+        msg = f"`invariants` must be an InvariantConfig; got {type(invariants).__name__}"
+        raise ConfigError(msg, hint='e.g. invariants=InvariantConfig(mode="warn")')
+    return invariants
+
+
+def _run_backtest(
+    data: Any,
+    strategy: Any,
+    params: Mapping[str, Any] | None,
+    *,
+    config: BacktestConfig,
+    invariants: inv.InvariantConfig,
+    repro: ReproContext | None,
+    fault: Fault,
+) -> BacktestResult:
+    """run_backtest with a test hook: ``fault`` corrupts the run (see ``_kernels.FAULT_*``)."""
     started = time.perf_counter()
+    checks = _check_invariants(invariants)
     market = prepare_market(data, config=config)
     df = market.frame
     signal = _explicit_signal(df, strategy)
@@ -231,9 +278,21 @@ def run_backtest(
     drawdown = np.empty(n)
     fills = np.empty((cap, k.N_FILL_COLS))
     trades = np.empty((cap, k.N_TRADE_COLS))
-    _, _, nf, nt = k.simulate_nb(
+    timestamps = market.timestamps
+    fault_code, fault_bar, fault_value = fault
+    if fault_code == FAULT_TIMESTAMP:
+        timestamps = timestamps.copy()
+        timestamps[fault_bar] = timestamps[fault_bar - 1]
+    mode = checks.kernel_mode
+    at_end = checks.timing == "end"
+    limit = checks.leverage_limit(allow_short=config.allow_short)
+    counts, first_bar, first_vals = inv.buffers()
+    _, _, nf, nt = k.simulate_checked_nb(
         market.open,
+        market.high,
+        market.low,
         market.close,
+        timestamps,
         signal,
         float(config.initial_cash),
         config.fee_rate,
@@ -241,13 +300,50 @@ def run_backtest(
         float(config.position_fraction),
         config.execution == "next_open",
         config.close_at_end,
-        0,
+        ik.CHECK_OFF if at_end else mode,
+        checks.abs_tol,
+        checks.rel_tol,
+        limit,
+        config.allow_short,
+        fault_code,
+        fault_bar,
+        fault_value,
         position,
         cash,
         equity,
         exposure,
         fills,
         trades,
+        counts,
+        first_bar,
+        first_vals,
+    )
+    if at_end and mode != ik.CHECK_OFF:
+        ik.end_checks_nb(
+            timestamps,
+            market.close,
+            market.high,
+            market.low,
+            position,
+            cash,
+            equity,
+            fills,
+            nf,
+            trades,
+            nt,
+            float(config.initial_cash),
+            config.slippage_rate,
+            checks.abs_tol,
+            checks.rel_tol,
+            limit,
+            config.allow_short,
+            mode == ik.CHECK_STOP,
+            counts,
+            first_bar,
+            first_vals,
+        )
+    violations = list(
+        inv.report(inv.collect(counts, first_bar, first_vals, ts), checks, repro=repro)
     )
     row = np.empty(N_STATS)
     stats_nb(
@@ -261,13 +357,19 @@ def run_backtest(
         row,
         drawdown,
     )
+    equity_df = equity_frame(ts, market.close, position, cash, equity, drawdown, exposure)
+    if checks.has_user_checks and checks.mode != "off":
+        arrays = {"cash": cash, "position": position, "price": market.close, "equity": equity}
+        found = inv.user_violations(checks, equity_df, arrays)
+        violations.extend(inv.report(found, checks, repro=repro))
     result = BacktestResult(
-        equity=equity_frame(ts, market.close, position, cash, equity, drawdown, exposure),
+        equity=equity_df,
         trades=trades_frame(ts, trades[:nt]),
         stats=stats_dict(row),
         config=config,
         fills=fills_frame(ts, fills[:nf]),
         params=used_params,
+        violations=tuple(violations),
     )
     if _log.isEnabledFor(logging.INFO):
         _log.info(

@@ -11,6 +11,7 @@ import polars as pl
 
 from peak_trade.backtest import _kernels as k
 from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.invariants import InvariantViolation
 
 __all__ = ["BacktestResult", "equity_frame", "fills_frame", "trades_frame"]
 
@@ -31,6 +32,8 @@ class BacktestResult:
         fills: One row per fill: ``bar, timestamp, qty`` (signed units),
             ``price`` (slippage included), ``fee``.
         params: The strategy parameters, when the signal came from a strategy.
+        violations: In ``mode="warn"``, one record per broken invariant (first
+            occurrence and count), ordered by first bar; empty otherwise.
 
     Example:
         >>> result = run_backtest(frame, "ma_crossover")  # doctest: +SKIP
@@ -43,6 +46,7 @@ class BacktestResult:
     config: BacktestConfig
     fills: pl.DataFrame
     params: dict[str, Any] | None = None
+    violations: tuple[InvariantViolation, ...] = ()
 
 
 def equity_frame(

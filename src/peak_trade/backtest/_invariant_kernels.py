@@ -1,0 +1,337 @@
+"""Numba kernels of the backtest invariants: per-bar checks and the end-of-run pass.
+
+The per-bar helpers are called from ``simulate_nb`` (timing ``every_bar``) and from
+``end_checks_nb`` (timing ``end``) in the same order (timestamps, then the bar's
+fills, then the bar's state), so both timings report the same first bars. The plain
+reference is ``reference_violations`` in tests/backtest/test_invariants.py and the
+definitions are in docs/invariants.md.
+
+A violation is recorded in three arrays indexed by ``code - 1``: ``counts`` (int64),
+``first_bar`` (int64, -1 when never seen) and ``first_vals`` (``(N_INVARIANTS, 3)``
+float64, the offending values at the first occurrence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+# Invariant codes (1-based; 0 means no violation). Names live in invariants.py.
+CASH_NON_NEGATIVE = 1
+EQUITY_FINITE = 2
+ACCOUNTING_IDENTITY = 3
+EXPOSURE_WITHIN_LIMIT = 4
+FILL_PRICE_VALID = 5
+FEES_NON_NEGATIVE = 6
+TIMESTAMPS_INCREASING = 7
+TRADES_RECONCILE = 8
+N_INVARIANTS = 8
+
+# check_mode values.
+CHECK_OFF = 0
+CHECK_STOP = 1  # strict: stop at the first violation
+CHECK_COUNT = 2  # warn: record the first occurrence of each and keep counting
+
+# Columns shared with _kernels (kept in sync; asserted in the tests).
+F_BAR = 0
+F_PRICE = 2
+F_FEE = 3
+T_PNL = 8
+T_ENTRY_VALUE = 4
+T_EXIT_VALUE = 6
+
+
+@njit(cache=True, nogil=True)
+def tol_nb(abs_tol: float, rel_tol: float, x: float) -> float:
+    """Reference: abs_tol + rel_tol * max(1, |x|)."""
+    return abs_tol + rel_tol * max(1.0, abs(x))
+
+
+@njit(cache=True, nogil=True)
+def record_nb(
+    code: int,
+    bar: int,
+    v0: float,
+    v1: float,
+    v2: float,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> int:
+    """Reference: counts[code-1] += 1, keeping the first bar and values; returns code."""
+    j = code - 1
+    if counts[j] == 0:
+        first_bar[j] = bar
+        first_vals[j, 0] = v0
+        first_vals[j, 1] = v1
+        first_vals[j, 2] = v2
+    counts[j] += 1
+    return code
+
+
+@njit(cache=True, nogil=True)
+def check_time_nb(
+    bar: int, prev_ts: int, ts: int, counts: Ints, first_bar: Ints, first_vals: Floats
+) -> int:
+    """Reference: bar > 0 and ts <= prev_ts is a timestamps_increasing violation."""
+    if bar > 0 and ts <= prev_ts:
+        return record_nb(
+            TIMESTAMPS_INCREASING,
+            bar,
+            float(prev_ts),
+            float(ts),
+            0.0,
+            counts,
+            first_bar,
+            first_vals,
+        )
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def check_fills_nb(
+    bar: int,
+    fills: Floats,
+    lo: int,
+    hi: int,
+    low: float,
+    high: float,
+    slip: float,
+    abs_tol: float,
+    rel_tol: float,
+    stop: bool,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> int:
+    """Reference: each fill row in [lo, hi) has a finite price in the widened range, fee >= 0."""
+    first = 0
+    for r in range(lo, hi):
+        price = fills[r, F_PRICE]
+        floor = low * (1.0 - slip)
+        ceiling = high * (1.0 + slip)
+        if not (
+            np.isfinite(price)
+            and price > 0.0
+            and price >= floor - tol_nb(abs_tol, rel_tol, floor)
+            and price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling)
+        ):
+            code = record_nb(
+                FILL_PRICE_VALID, bar, price, floor, ceiling, counts, first_bar, first_vals
+            )
+            first = first or code
+            if stop:
+                return first
+        fee = fills[r, F_FEE]
+        if not fee >= 0.0:
+            code = record_nb(
+                FEES_NON_NEGATIVE, bar, fee, float(r), 0.0, counts, first_bar, first_vals
+            )
+            first = first or code
+            if stop:
+                return first
+    return first
+
+
+@njit(cache=True, nogil=True)
+def check_state_nb(
+    bar: int,
+    cash: float,
+    pos: float,
+    mark: float,
+    equity: float,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+    stop: bool,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> int:
+    """Reference: the four per-bar state invariants of docs/invariants.md, in code order."""
+    first = 0
+    tol = tol_nb(abs_tol, rel_tol, equity)
+    if cash < -tol and not (short_account and pos == 0.0 and equity <= 0.0):
+        first = record_nb(CASH_NON_NEGATIVE, bar, cash, equity, pos, counts, first_bar, first_vals)
+        if stop:
+            return first
+    if not (np.isfinite(equity) and np.isfinite(cash) and np.isfinite(pos)):
+        code = record_nb(EQUITY_FINITE, bar, equity, cash, pos, counts, first_bar, first_vals)
+        return first or code  # the other checks are meaningless on non-finite state
+    held = pos * mark
+    marked = cash + held
+    if abs(equity - marked) > rel_tol * max(1.0, abs(equity)) + abs_tol:
+        code = record_nb(
+            ACCOUNTING_IDENTITY, bar, equity, marked, mark, counts, first_bar, first_vals
+        )
+        first = first or code
+        if stop:
+            return first
+    limit = max_leverage * max(equity, 0.0)
+    if abs(held) > limit + tol:
+        code = record_nb(
+            EXPOSURE_WITHIN_LIMIT, bar, abs(held), equity, limit, counts, first_bar, first_vals
+        )
+        first = first or code
+    return first
+
+
+@njit(cache=True, nogil=True)
+def check_reconcile_nb(
+    bar: int,
+    initial_cash: float,
+    final_equity: float,
+    trades: Floats,
+    nt: int,
+    abs_tol: float,
+    rel_tol: float,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> int:
+    """Reference: initial cash + the trades' pnl (open one marked) equals final equity."""
+    expected = initial_cash
+    turnover = initial_cash
+    for t in range(nt):
+        expected += trades[t, T_PNL]
+        turnover += abs(trades[t, T_ENTRY_VALUE]) + abs(trades[t, T_EXIT_VALUE])
+    diff = final_equity - expected
+    if not abs(diff) <= tol_nb(abs_tol, rel_tol, turnover):
+        return record_nb(
+            TRADES_RECONCILE, bar, expected, final_equity, diff, counts, first_bar, first_vals
+        )
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def end_checks_nb(
+    timestamps: Ints,
+    close: Floats,
+    high: Floats,
+    low: Floats,
+    position: Floats,
+    cash: Floats,
+    equity: Floats,
+    fills: Floats,
+    nf: int,
+    trades: Floats,
+    nt: int,
+    initial_cash: float,
+    slip: float,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+    stop: bool,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> tuple[int, int]:
+    """Reference: the every_bar checks replayed over the finished arrays; (code, bar)."""
+    n = close.shape[0]
+    r = 0
+    for i in range(n):
+        code = check_time_nb(
+            i, timestamps[i - 1] if i > 0 else 0, timestamps[i], counts, first_bar, first_vals
+        )
+        if code and stop:
+            return code, i
+        lo = r
+        while r < nf and fills[r, F_BAR] == i:
+            r += 1
+        if r > lo:
+            code = check_fills_nb(
+                i,
+                fills,
+                lo,
+                r,
+                low[i],
+                high[i],
+                slip,
+                abs_tol,
+                rel_tol,
+                stop,
+                counts,
+                first_bar,
+                first_vals,
+            )
+            if code and stop:
+                return code, i
+        code = check_state_nb(
+            i,
+            cash[i],
+            position[i],
+            close[i],
+            equity[i],
+            abs_tol,
+            rel_tol,
+            max_leverage,
+            short_account,
+            stop,
+            counts,
+            first_bar,
+            first_vals,
+        )
+        if code and stop:
+            return code, i
+    if n > 0:
+        code = check_reconcile_nb(
+            n - 1,
+            initial_cash,
+            equity[n - 1],
+            trades,
+            nt,
+            abs_tol,
+            rel_tol,
+            counts,
+            first_bar,
+            first_vals,
+        )
+        if code and stop:
+            return code, n - 1
+    return first_code_nb(counts, first_bar)
+
+
+@njit(cache=True, nogil=True)
+def first_code_nb(counts: Ints, first_bar: Ints) -> tuple[int, int]:
+    """Reference: the violated code with the smallest first bar (ties: lowest code)."""
+    best = 0
+    bar = -1
+    for j in range(counts.shape[0]):
+        if counts[j] > 0 and (best == 0 or first_bar[j] < bar):
+            best = j + 1
+            bar = first_bar[j]
+    return best, bar
+
+
+@njit(nogil=True)
+def user_pass_nb(
+    check: object,
+    cash: Floats,
+    position: Floats,
+    close: Floats,
+    equity: Floats,
+    stop: bool,
+) -> tuple[int, int, int]:
+    """Reference: call check(i, cash, position, price, equity) per bar; (code, first bar, count).
+
+    Not cached: a jitted function argument compiles one specialisation per function.
+    """
+    first = 0
+    bar = -1
+    count = 0
+    for i in range(close.shape[0]):
+        code = check(i, cash[i], position[i], close[i], equity[i])
+        if code != 0:
+            count += 1
+            if first == 0:
+                first = code
+                bar = i
+                if stop:
+                    break
+    return first, bar, count
