@@ -8,12 +8,11 @@ Every deliberate failure is a ``PeakTradeError``; it prints as ``error:`` and
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from peak_trade.cli._commands_check import cmd_cache_verify, cmd_validate_config, cmd_validate_data
-from peak_trade.cli._commands_run import cmd_reproduce, cmd_run, print_strategies
 from peak_trade.cli._exit_codes import EXIT_OK, EXIT_USAGE, exit_code_for
 from peak_trade.core.errors import PeakTradeError
 from peak_trade.core.logging import configure_logging
@@ -26,9 +25,21 @@ _EXIT_TABLE = """exit codes:
   3 data contract failure, 4 invariant violation, 5 provider failure, 6 cache corruption"""
 
 
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A handler imported on first call, so ``--help`` does not load the engine."""
+
+    def handler(args: argparse.Namespace) -> int:
+        fn: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(f"peak_trade.cli.{module}"), name
+        )
+        return fn(args)
+
+    return handler
+
+
 def _cmd_list_strategies(args: argparse.Namespace) -> int:
     del args  # no options
-    print_strategies()
+    importlib.import_module("peak_trade.cli._commands_run").print_strategies()
     return EXIT_OK
 
 
@@ -54,7 +65,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--output-dir", type=Path, help="override run.output_dir")
     run.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
     run.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
-    run.set_defaults(handler=cmd_run)
+    run.set_defaults(handler=_lazy("_commands_run", "cmd_run"))
 
 
 def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +77,7 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         formatter_class=_RAW,
     )
     vc.add_argument("file", help="TOML config file")
-    vc.set_defaults(handler=cmd_validate_config)
+    vc.set_defaults(handler=_lazy("_commands_check", "cmd_validate_config"))
     vd = sub.add_parser(
         "validate-data",
         help="print the OHLCV contract report of a CSV, Parquet or Arrow IPC file",
@@ -86,7 +97,7 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     vd.add_argument("--require-tz", action="store_true", help="require a UTC timestamp column")
     vd.add_argument("--json", action="store_true", help="print the report as JSON")
-    vd.set_defaults(handler=cmd_validate_data)
+    vd.set_defaults(handler=_lazy("_commands_check", "cmd_validate_data"))
     cache = sub.add_parser(
         "cache",
         help="cache maintenance",
@@ -103,7 +114,7 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         formatter_class=_RAW,
     )
     verify.add_argument("dir", help="the cache directory (cache.dir of the config)")
-    verify.set_defaults(handler=cmd_cache_verify)
+    verify.set_defaults(handler=_lazy("_commands_check", "cmd_cache_verify"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("run_dir", help="a complete run directory")
     rep.add_argument("--into", type=Path, help="keep the rerun under this directory")
     rep.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
-    rep.set_defaults(handler=cmd_reproduce)
+    rep.set_defaults(handler=_lazy("_commands_run", "cmd_reproduce"))
     listing = sub.add_parser(
         "list-strategies",
         help="list the registered strategies with their parameters",
