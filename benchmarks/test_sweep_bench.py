@@ -8,7 +8,8 @@ symbols x 200,000 bars, through the local executor.
   is the default; docs/research.md records both);
 - vectorbt: the same grid, each symbol in blocks of 250 columns (memory bound):
   each distinct SMA once, the crossover states, ``from_signals`` and three stats
-  (target: ours >= 2x faster);
+  (target: ours >= 2x faster). At 200,000 bars vectorbt's side grew past 24 GB
+  and was OOM-killed on the 24 GB test machine: run it with SWEEP_BENCH_BARS=20000;
 - ray: the ray executor on a local 2-CPU instance (started once, outside the
   timing) vs the local executor with 2 workers (target <= 1.5x).
 
