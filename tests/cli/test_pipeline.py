@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.cli import _pipeline
 from peak_trade.cli._exit_codes import exit_code_for
 from peak_trade.cli._run_files import MARKER
@@ -100,3 +101,21 @@ def test_progress_is_called_once_per_symbol_and_strategy(in_tmp: Path) -> None:
 )
 def test_exit_code_per_error_family(err: PeakTradeError, code: int) -> None:
     assert exit_code_for(err) == code
+
+
+def test_invariants_section_reaches_the_engine(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Any] = []
+    real = _pipeline.run_backtest
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["invariants"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_pipeline, "run_backtest", spy)
+    extra = '\n[invariants]\nmode = "warn"\ntiming = "end"\nabs_tol = 0.01\nmax_leverage = 2.0\n'
+    (in_tmp / "inv.toml").write_text(SMALL_CONFIG + extra)
+    _pipeline.run_pipeline(_pipeline.load_run_config(in_tmp / "inv.toml"))
+    expected = InvariantConfig(mode="warn", timing="end", abs_tol=0.01, max_leverage=2.0)
+    assert seen == [expected] * 4

@@ -3,7 +3,7 @@
 Steps, each logged with the run's ids (``run.*`` events): seed and
 ``ReproContext``; per symbol fetch, normalise, validate, cache (see
 :mod:`peak_trade.cli._pipeline_data`); per symbol and strategy backtest with
-invariants and stats; results written into ``<output_dir>/<run_id>.partial/``,
+invariants (``[invariants]``) and stats; results written into ``<output_dir>/<run_id>.partial/``,
 the completion marker last, then the directory renamed to ``<run_id>/``.
 Nothing here prints; the caller draws progress and the summary.
 """
@@ -22,6 +22,7 @@ import polars as pl
 
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.registry import list_strategies
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import PARTIAL_SUFFIX, finish_run, write_frame, write_json
@@ -92,15 +93,24 @@ def _backtest_config(config: Config) -> BacktestConfig:
 
 
 def _engine_options(config: Config) -> dict[str, Any]:
-    """INVARIANTS HOOK: the one place where ``[invariants]`` reaches ``run_backtest``.
+    """The ``[invariants]`` section as ``run_backtest``'s ``invariants`` option.
 
-    ``peak_trade.backtest.invariants`` does not exist yet; until it does, the
-    engine's own checks run and ``[invariants]`` is recorded in ``config.toml``
-    only. Then this returns ``{"invariants": InvariantConfig(...)}`` built from
-    ``config.invariants``.
+    ``max_leverage`` left at the schema default (1.0) on a config that allows
+    shorts is passed as None, so the engine derives it (unbounded for shorts,
+    docs/invariants.md); any other value is passed as written.
     """
-    del config
-    return {}
+    section = config.invariants
+    leverage: float | None = section.max_leverage
+    if config.backtest.allow_short and leverage == 1.0:
+        leverage = None
+    invariants = InvariantConfig(
+        mode=section.mode,
+        timing=section.timing,
+        abs_tol=section.abs_tol,
+        rel_tol=section.rel_tol,
+        max_leverage=leverage,
+    )
+    return {"invariants": invariants}
 
 
 def _results(
