@@ -13,6 +13,8 @@ float64, the offending values at the first occurrence).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -311,7 +313,7 @@ def first_code_nb(counts: Ints, first_bar: Ints) -> tuple[int, int]:
 
 @njit(nogil=True)
 def user_pass_nb(
-    check: object,
+    check: Callable[[int, float, float, float, float], int],
     cash: Floats,
     position: Floats,
     close: Floats,

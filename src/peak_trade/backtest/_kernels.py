@@ -546,12 +546,13 @@ def grid_checked_nb(
 
     Per column ``j``: ``out_status/out_index/out_value`` hold the signal scan,
     ``out_code/out_bar/out_vals`` the first invariant violation (code 0: none);
-    a violating column's stats are NaN. ``check_mode`` is CHECK_OFF or CHECK_STOP.
+    in CHECK_STOP mode a violating column's stats are NaN, in CHECK_COUNT they are kept.
     """
     n = signals.shape[0]
     m = signals.shape[1]
     size = (m + n_chunks - 1) // n_chunks
     per_bar = ik.CHECK_OFF if at_end else check_mode
+    stop = check_mode == ik.CHECK_STOP
     for c in prange(n_chunks):
         lo = c * size
         hi = min(m, lo + size)
@@ -631,7 +632,7 @@ def grid_checked_nb(
                     rel_tol,
                     max_leverage,
                     allow_short,
-                    True,
+                    stop,
                     counts,
                     first_bar,
                     first_vals,
@@ -640,8 +641,9 @@ def grid_checked_nb(
                 out_code[j] = code
                 out_bar[j] = bar
                 out_vals[j, :] = first_vals[code - 1, :]
-                out_stats[j, :] = np.nan
-                continue
+                if stop:
+                    out_stats[j, :] = np.nan
+                    continue
             stats_nb(
                 equity,
                 position,

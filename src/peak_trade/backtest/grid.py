@@ -18,17 +18,20 @@ import numpy as np
 import polars as pl
 
 from peak_trade.backtest import _kernels as k
+from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._stats_kernels import N_STATS
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
 from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
 from peak_trade.backtest.strategies.base import Strategy, suggest
 from peak_trade.core.errors import ConfigError
+from peak_trade.core.repro import ReproContext
 
 __all__ = ["InvalidCombos", "expand_grid", "run_combos", "run_grid"]
 
 _log = logging.getLogger(__name__)
 _DEFAULT = BacktestConfig()
+_STRICT = inv.InvariantConfig()
 InvalidCombos = Literal["raise", "skip"]
 _INVALID: tuple[str, ...] = get_args(InvalidCombos)
 #: Signals held in memory at once (float64 values, 256 MB): bounds a batch of combinations.
@@ -127,8 +130,65 @@ def _param_columns(
     ]
 
 
+def _grid_invariants(invariants: Any) -> inv.InvariantConfig:
+    if not isinstance(invariants, inv.InvariantConfig):
+        msg = f"`invariants` must be an InvariantConfig; got {type(invariants).__name__}"
+        raise ConfigError(msg, hint='e.g. invariants=InvariantConfig(mode="warn")')
+    if invariants.has_user_checks:
+        msg = "a grid runs the built-in invariants only; user checks were given"
+        raise ConfigError(
+            msg,
+            hint="run the combination with run_backtest to apply bar_checks/frame_checks",
+            context={
+                "bar_checks": list(invariants.bar_checks),
+                "frame_checks": list(invariants.frame_checks),
+            },
+        )
+    return invariants
+
+
+def _grid_violations(
+    market: MarketArrays,
+    combos: Sequence[Combo],
+    codes: np.ndarray[Any, np.dtype[np.int64]],
+    bars: np.ndarray[Any, np.dtype[np.int64]],
+    vals: np.ndarray[Any, np.dtype[np.float64]],
+    checks: inv.InvariantConfig,
+    repro: ReproContext | None,
+) -> None:
+    """Strict: raise for the first violating combination. Warn: one log per invariant."""
+    bad = np.flatnonzero(codes)
+    if not bad.size:
+        return
+    ts = market.frame.get_column("timestamp")
+    first = {}
+    for j in bad.tolist():
+        v = inv.one_violation(int(codes[j]), int(bars[j]), vals[j], ts)
+        if v.name not in first:
+            first[v.name] = (j, v)
+    if checks.mode == "strict":
+        j, v = first[inv.INVARIANT_NAMES[int(codes[bad[0]]) - 1]]
+        raise inv.invariant_error(
+            v, repro=repro, where=f"the grid combination {combos[j]!r}", extra={"params": combos[j]}
+        )
+    names = [inv.INVARIANT_NAMES[int(c) - 1] for c in codes[bad]]
+    for name, (j, v) in first.items():
+        inv.report(
+            [v],
+            checks,
+            repro=repro,
+            where="a grid",
+            extra={"params": combos[j], "combos": names.count(name)},
+        )
+
+
 def _batch_stats(
-    market: MarketArrays, cls: type[Strategy], combos: Sequence[Combo], config: BacktestConfig
+    market: MarketArrays,
+    cls: type[Strategy],
+    combos: Sequence[Combo],
+    config: BacktestConfig,
+    checks: inv.InvariantConfig = _STRICT,
+    repro: ReproContext | None = None,
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     signals = np.asfortranarray(cls.signal_matrix(market.frame, combos), dtype=np.float64)
     m = len(combos)
@@ -140,9 +200,15 @@ def _batch_stats(
     status = np.zeros(m, dtype=np.int64)
     index = np.zeros(m, dtype=np.int64)
     value = np.zeros(m)
-    k.grid_nb(
+    codes = np.zeros(m, dtype=np.int64)
+    bars = np.zeros(m, dtype=np.int64)
+    vals = np.zeros((m, 3))
+    k.grid_checked_nb(
         market.open,
+        market.high,
+        market.low,
         market.close,
+        market.timestamps,
         signals,
         config.allow_short,
         float(config.initial_cash),
@@ -154,10 +220,18 @@ def _batch_stats(
         market.periods_per_year,
         market.years,
         max(1, min(m, 4 * numba.get_num_threads())),
+        checks.kernel_mode,
+        checks.timing == "end",
+        checks.abs_tol,
+        checks.rel_tol,
+        checks.leverage_limit(allow_short=config.allow_short),
         stats,
         status,
         index,
         value,
+        codes,
+        bars,
+        vals,
     )
     bad = np.flatnonzero(status)
     if bad.size:
@@ -166,6 +240,7 @@ def _batch_stats(
         raise signal_error(
             int(status[j]), int(index[j]), float(value[j]), ts, where=f"the signal of {combos[j]!r}"
         )
+    _grid_violations(market, combos, codes, bars, vals, checks, repro)
     return stats
 
 
@@ -177,16 +252,19 @@ def run_combos(
     *,
     config: BacktestConfig = _DEFAULT,
     columns: Sequence[str] | None = None,
+    invariants: inv.InvariantConfig = _STRICT,
+    repro: ReproContext | None = None,
 ) -> pl.DataFrame:
     """Backtest an explicit list of parameter combinations; one row each, in order.
 
     ``columns`` orders the parameter columns (default: the strategy's declaration
-    order). See :func:`run_grid`.
+    order). ``invariants`` and ``repro`` are as for :func:`run_grid`.
 
     Example:
         >>> run_combos(df, "ma_crossover", [{"fast": 5, "slow": 20}])  # doctest: +SKIP
     """
     started = time.perf_counter()
+    checks = _grid_invariants(invariants)
     cls = strategy_class(strategy)
     resolved = [cls.resolve_params(c) for c in combos]
     market = prepare_market(data, config=config)
@@ -197,7 +275,7 @@ def run_combos(
         raise ConfigError(msg, hint="rename the parameters", context={"clash": clash})
     batch = max(1, _BATCH_VALUES // max(1, market.frame.height))
     parts = [
-        _batch_stats(market, cls, resolved[lo : lo + batch], config)
+        _batch_stats(market, cls, resolved[lo : lo + batch], config, checks, repro)
         for lo in range(0, len(resolved), batch)
     ]
     stats = np.concatenate(parts) if parts else np.empty((0, N_STATS))
@@ -227,6 +305,8 @@ def run_grid(
     *,
     config: BacktestConfig = _DEFAULT,
     invalid: InvalidCombos = "raise",
+    invariants: inv.InvariantConfig = _STRICT,
+    repro: ReproContext | None = None,
 ) -> pl.DataFrame:
     """Backtest every combination of ``grid``: one row of parameters and stats each.
 
@@ -240,13 +320,21 @@ def run_grid(
         invalid: What to do with combinations that break a cross-parameter rule:
             ``"raise"`` (default) or ``"skip"`` (dropped, counted in a
             ``grid.skipped`` warning log event).
+        invariants: The built-in accounting invariants, checked per combination
+            inside the kernel (strict by default; docs/invariants.md). Strict
+            raises for the first violating combination, with its parameters in
+            the error's context; warn logs one ``invariant.violated`` per invariant
+            (first combination, number of combinations) and keeps the stats.
+            Extension checks are not supported here (ConfigError).
+        repro: The run's reproducibility context, for the error's context.
 
     Returns:
         The grid's parameters (grid order, then the other parameters), then the
         stats columns of ``STAT_NAMES``.
 
     Raises:
-        ConfigError: Bad grid, strategy, parameter or signal.
+        ConfigError: Bad grid, strategy, parameter, signal or invariant config.
+        BacktestInvariantError: A combination broke an invariant, in strict mode.
         DataContractError: ``data`` breaks the OHLCV contract.
 
     Example:
@@ -260,4 +348,6 @@ def run_grid(
         )
     cls = strategy_class(strategy)
     order = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
-    return run_combos(data, cls, combos, config=config, columns=order)
+    return run_combos(
+        data, cls, combos, config=config, columns=order, invariants=invariants, repro=repro
+    )
