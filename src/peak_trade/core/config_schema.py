@@ -50,6 +50,7 @@ from peak_trade.core._config_models import (
     check_strategy_keys,
 )
 from peak_trade.core._config_strategies import ParamLike, StrategyRule, check_strategies
+from peak_trade.core._config_sweep import SweepSection
 from peak_trade.core._config_toml import dumps
 from peak_trade.core.errors import ConfigError
 
@@ -67,6 +68,7 @@ __all__ = [
     "RunSection",
     "StrategyRule",
     "StrategySection",
+    "SweepSection",
     "load_config",
     "quickstart_path",
     "validate_config",
@@ -103,6 +105,9 @@ class Config(BaseModel):
     )
     logging: LoggingSection = Field(default=LoggingSection(), description="logging")
     provider: ProviderSection = Field(default=ProviderSection(), description="provider resilience")
+    sweep: SweepSection | None = Field(
+        default=None, description="a parameter sweep, for `peak-trade sweep` only"
+    )
 
     @field_validator("strategies")
     @classmethod
