@@ -254,11 +254,16 @@ def user_violations(
             if stop:
                 return out
     if config.frame_checks:
-        good = equity.select(
-            [expr.fill_null(False).alias(name) for name, expr in config.frame_checks.items()]
-        )
-        for name in good.columns:
-            bad = np.flatnonzero(~good.get_column(name).to_numpy())
+        names = list(config.frame_checks)
+        good = equity.with_columns(  # with_columns broadcasts a scalar result to every row
+            [
+                expr.fill_null(False).alias(f"__check_{j}")
+                for j, expr in enumerate(config.frame_checks.values())
+            ]
+        ).select(f"__check_{j}" for j in range(len(names)))
+        for j, name in enumerate(names):
+            column = good.get_column(f"__check_{j}")
+            bad = np.flatnonzero(~column.to_numpy())
             if bad.size:
                 bar = int(bad[0])
                 row = equity.row(bar, named=True)
