@@ -32,7 +32,14 @@ from peak_trade.core.errors import PeakTradeError
 from peak_trade.core.logging import JsonFormatter, run_context
 from peak_trade.core.repro import ReproContext, set_global_seed
 
-__all__ = ["RunOutcome", "load_run_config", "registry_params", "run_pipeline"]
+__all__ = [
+    "RunOutcome",
+    "backtest_config",
+    "load_run_config",
+    "log_file",
+    "registry_params",
+    "run_pipeline",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -69,7 +76,7 @@ def load_run_config(path: str | Path, /) -> Config:
 
 
 @contextmanager
-def _log_file(path: Path, level: str) -> Iterator[None]:
+def log_file(path: Path, level: str) -> Iterator[None]:
     """Send ``peak_trade.*`` records as JSON lines to ``path`` while inside."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(JsonFormatter())
@@ -88,7 +95,13 @@ def _log_file(path: Path, level: str) -> Iterator[None]:
         handler.close()
 
 
-def _backtest_config(config: Config) -> BacktestConfig:
+def backtest_config(config: Config) -> BacktestConfig:
+    """The ``[backtest]`` section as the engine's ``BacktestConfig``.
+
+    Example:
+        >>> backtest_config(load_run_config(quickstart_path())).fee_bps  # doctest: +SKIP
+        10.0
+    """
     return BacktestConfig(**config.backtest.model_dump())
 
 
@@ -116,7 +129,7 @@ def _engine_options(config: Config) -> dict[str, Any]:
 def _results(
     config: Config, frames: Mapping[str, pl.DataFrame], progress: Progress | None
 ) -> tuple[list[pl.DataFrame], list[pl.DataFrame], list[dict[str, Any]]]:
-    bt = _backtest_config(config)
+    bt = backtest_config(config)
     options = _engine_options(config)
     equities, trades, rows = [], [], []
     for symbol, df in frames.items():
@@ -183,7 +196,7 @@ def run_pipeline(
         msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
         hint = "check `run.output_dir` and its permissions"
         raise PeakTradeError(msg, hint=hint, context={"path": str(partial)}, cause=exc) from exc
-    with _log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
+    with log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
         _log.info(
             "run.start",
             extra={"seed": config.run.seed, "config_hash": ctx.config_hash, "path": str(partial)},

@@ -46,7 +46,13 @@ class ProgressBar:
 
     def advance(self, label: str = "") -> None:
         """Count one finished step and redraw."""
-        self.done = min(self.done + 1, self.total)
+        self.update(self.done + 1, label)
+
+    def update(self, done: int, label: str = "", *, total: int | None = None) -> None:
+        """Set the finished steps (and the total, when it became known) and redraw."""
+        if total is not None:
+            self.total = max(total, 1)
+        self.done = min(done, self.total)
         if self._enabled:
             self._stream.write("\r" + self.render(label) + "\x1b[K")
             self._stream.flush()

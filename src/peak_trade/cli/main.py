@@ -149,6 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--into", type=Path, help="keep the rerun under this directory")
     rep.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
     rep.set_defaults(handler=_lazy("_commands_run", "cmd_reproduce"))
+    sw = sub.add_parser(
+        "sweep",
+        help="run the [sweep] parameter grid of a config and print the top-N table",
+        description=(
+            "Load and validate the data like `run`, backtest every combination of\n"
+            "[sweep].grid on every symbol, write sweep.parquet into a run directory\n"
+            "and print the best [sweep].top rows by [sweep].metric."
+        ),
+        epilog="example:\n  peak-trade sweep sweep.toml -v\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
+    )
+    sw.add_argument("config", help="TOML config file with a [sweep] section")
+    sw.add_argument("--output-dir", type=Path, help="override run.output_dir")
+    sw.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
+    sw.set_defaults(handler=_lazy("_commands_sweep", "cmd_sweep"))
     listing = sub.add_parser(
         "list-strategies",
         help="list the registered strategies with their parameters",

@@ -1,0 +1,113 @@
+"""``peak-trade sweep``: the ``[sweep]`` grid over every symbol, into a run directory.
+
+Data goes through the same fetch, normalise, validate and cache steps as a run;
+the grid runs through :func:`peak_trade.research.sweep.sweep`; the result is
+written as ``sweep.parquet`` into ``<output_dir>/<run_id>.partial/`` with
+``config.toml``, ``repro.json``, ``log.jsonl`` and the ``_COMPLETE`` marker, then
+renamed like a run (docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from peak_trade.cli._pipeline import backtest_config, log_file
+from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
+from peak_trade.cli._run_files import PARTIAL_SUFFIX, finish_run, write_frame
+from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core.config_schema import Config
+from peak_trade.core.errors import ConfigError, PeakTradeError
+from peak_trade.core.logging import run_context
+from peak_trade.core.repro import ReproContext, set_global_seed
+from peak_trade.research.sweep import SweepProgress, sweep
+
+__all__ = ["SweepOutcome", "run_sweep"]
+
+_log = logging.getLogger(__name__)
+
+
+class SweepOutcome:
+    """A finished sweep: its run directory and the full result frame."""
+
+    __slots__ = ("frame", "run_dir")
+
+    def __init__(self, run_dir: Path, frame: pl.DataFrame) -> None:
+        self.run_dir = run_dir
+        self.frame = frame
+
+
+def run_sweep(
+    config: Config,
+    /,
+    *,
+    output_dir: Path | None = None,
+    progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepOutcome:
+    """Run ``config.sweep`` and return the complete run directory and the result.
+
+    Raises:
+        ConfigError: The config has no ``[sweep]`` section, or a bad grid.
+        PeakTradeError: Any step failed (the ``.partial`` directory stays).
+
+    Example:
+        >>> run_sweep(load_run_config("sweep.toml")).frame.height  # doctest: +SKIP
+    """
+    spec = config.sweep
+    if spec is None:
+        msg = "the config has no [sweep] section"
+        hint = 'add [sweep] with strategy = "..." and a grid table (docs/config.md)'
+        raise ConfigError(msg, hint=hint)
+    set_global_seed(config.run.seed)
+    ctx = ReproContext.create(seed=config.run.seed, config_dict=config.to_dict())
+    root = Path(config.run.output_dir) if output_dir is None else output_dir
+    partial = root / (ctx.run_id + PARTIAL_SUFFIX)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
+        raise PeakTradeError(msg, hint="check `run.output_dir`", cause=exc) from exc
+
+    def report(event: SweepProgress) -> None:
+        _log.info(
+            "run.sweep_progress",
+            extra={
+                "done": event.done,
+                "total": event.total,
+                "resumed": event.resumed,
+                "symbol": event.symbol,
+                "rows": event.rows,
+                "elapsed_s": event.elapsed_s,
+                "eta_s": event.eta_s,
+            },
+        )
+        if progress is not None:
+            progress(event)
+
+    with log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
+        _log.info("run.start", extra={"seed": config.run.seed, "config_hash": ctx.config_hash})
+        provider, cache = build_provider(config), build_cache(config)
+        frames = {}
+        for symbol in config.data.symbols:
+            with run_context(symbol=symbol):
+                frames[symbol] = load_symbol(config, provider, cache, symbol)
+        grid = {name: list(values) for name, values in spec.grid.items()}
+        frame = sweep(
+            frames,
+            spec.strategy,
+            grid,
+            config=backtest_config(config),
+            executor=spec.executor,
+            max_workers=spec.max_workers,
+            chunk_size=spec.chunk_size,
+            invalid=spec.invalid,
+            progress=report,
+        )
+        write_frame(frame, partial / "sweep.parquet")
+        write_text_atomic(partial / "config.toml", config.to_toml())
+        ctx.save(partial / "repro.json")
+        _log.info("run.done", extra={"rows": frame.height})
+    return SweepOutcome(finish_run(partial, root / ctx.run_id), frame)
