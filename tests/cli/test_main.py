@@ -30,7 +30,6 @@ def _complete(root: Path) -> list[Path]:
     return [d for d in run_dirs(root) if (d / MARKER).exists()]
 
 
-@pytest.mark.smoke
 def test_small_run_writes_a_complete_run_directory(tmp_path: Path) -> None:
     (tmp_path / "small.toml").write_text(SMALL_CONFIG)
     done = cli("run", "small.toml", cwd=tmp_path)

@@ -70,6 +70,23 @@ def test_missing_data_file_is_a_provider_failure(
     assert (code, capsys.readouterr().err.startswith("error: ")) == (5, True)
 
 
+@pytest.mark.smoke
+def test_run_then_reproduce_in_process(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "small.toml"]) == 0
+    [run_dir] = run_dirs(in_tmp / "out")
+    assert main(["reproduce", str(run_dir)]) == 0
+    assert "byte-identical" in capsys.readouterr().out
+    saved = (run_dir / "config.toml").read_text()
+    (run_dir / "config.toml").write_text(saved + "\n# a comment: same settings, other bytes\n")
+    assert main(["reproduce", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "differs: config.toml"
+    (run_dir / "config.toml").write_text(saved)
+    with (run_dir / "equity.arrow").open("ab") as fh:
+        fh.write(b"x")
+    assert main(["reproduce", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "differs: equity.arrow"
+
+
 def test_progress_is_called_once_per_symbol_and_strategy(in_tmp: Path) -> None:
     labels: list[str] = []
     config = _pipeline.load_run_config(in_tmp / "small.toml")
