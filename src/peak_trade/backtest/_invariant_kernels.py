@@ -140,6 +140,33 @@ def check_fills_nb(
 
 
 @njit(cache=True, nogil=True)
+def state_ok_nb(
+    cash: float,
+    pos: float,
+    mark: float,
+    equity: float,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+) -> bool:
+    """Reference: check_state_nb finds nothing (scalars only: cheap on the hot path)."""
+    tol = abs_tol + rel_tol * max(1.0, abs(equity))
+    held = pos * mark
+    # Branch-free (& not `and`) so the loops calling it stay tight; x - x == 0 is
+    # False exactly for NaN and +-inf.
+    ruined_short = short_account & (pos == 0.0) & (equity <= 0.0)
+    return (
+        ((cash >= -tol) | ruined_short)
+        & (abs(equity - (cash + held)) <= tol)
+        & (abs(held) <= max_leverage * max(equity, 0.0) + tol)
+        & (equity - equity == 0.0)
+        & (cash - cash == 0.0)
+        & (pos - pos == 0.0)
+    )
+
+
+@njit(cache=True, nogil=True)
 def check_state_nb(
     bar: int,
     cash: float,
@@ -184,6 +211,52 @@ def check_state_nb(
 
 
 @njit(cache=True, nogil=True)
+def check_bar_nb(
+    bar: int,
+    timestamps: Ints,
+    fills: Floats,
+    lo: int,
+    hi: int,
+    low: float,
+    high: float,
+    cash: float,
+    pos: float,
+    mark: float,
+    equity: float,
+    slip: float,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+    stop: bool,
+    counts: Ints,
+    first_bar: Ints,
+    first_vals: Floats,
+) -> int:
+    """Reference: one bar's checks in order: timestamp, fills [lo, hi), then state."""
+    first = 0
+    if bar > 0 and timestamps[bar] <= timestamps[bar - 1]:
+        first = check_time_nb(
+            bar, timestamps[bar - 1], timestamps[bar], counts, first_bar, first_vals
+        )
+        if stop:
+            return first
+    if hi > lo:
+        code = check_fills_nb(
+            bar, fills, lo, hi, low, high, slip, abs_tol, rel_tol, stop,
+            counts, first_bar, first_vals,
+        )  # fmt: skip
+        first = first or code
+        if code and stop:
+            return first
+    code = check_state_nb(
+        bar, cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account, stop,
+        counts, first_bar, first_vals,
+    )  # fmt: skip
+    return first or code
+
+
+@njit(cache=True, nogil=True)
 def check_reconcile_nb(
     bar: int,
     initial_cash: float,
@@ -208,6 +281,46 @@ def check_reconcile_nb(
             TRADES_RECONCILE, bar, expected, final_equity, diff, counts, first_bar, first_vals
         )
     return 0
+
+
+@njit(cache=True, nogil=True)
+def screen_nb(
+    timestamps: Ints,
+    close: Floats,
+    high: Floats,
+    low: Floats,
+    position: Floats,
+    cash: Floats,
+    equity: Floats,
+    fills: Floats,
+    nf: int,
+    slip: float,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+) -> bool:
+    """Reference: end_checks_nb finds no per-bar violation (one branch-free pass)."""
+    ok = True
+    for r in range(nf):
+        b = int(fills[r, F_BAR])
+        price = fills[r, F_PRICE]
+        floor = low[b] * (1.0 - slip)
+        ceiling = high[b] * (1.0 + slip)
+        ok &= (
+            (price - price == 0.0)
+            & (price > 0.0)
+            & (price >= floor - tol_nb(abs_tol, rel_tol, floor))
+            & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
+            & (fills[r, F_FEE] >= 0.0)
+        )
+    for i in range(1, timestamps.shape[0]):
+        ok &= timestamps[i] > timestamps[i - 1]
+    for i in range(close.shape[0]):
+        ok &= state_ok_nb(
+            cash[i], position[i], close[i], equity[i], abs_tol, rel_tol, max_leverage, short_account
+        )
+    return ok
 
 
 @njit(cache=True, nogil=True)
@@ -236,49 +349,29 @@ def end_checks_nb(
 ) -> tuple[int, int]:
     """Reference: the every_bar checks replayed over the finished arrays; (code, bar)."""
     n = close.shape[0]
+    if screen_nb(
+        timestamps, close, high, low, position, cash, equity, fills, nf, slip,
+        abs_tol, rel_tol, max_leverage, short_account,
+    ):  # fmt: skip
+        # Nothing per bar: only the reconciliation is left.
+        if n > 0:
+            code = check_reconcile_nb(
+                n - 1, initial_cash, equity[n - 1], trades, nt, abs_tol, rel_tol,
+                counts, first_bar, first_vals,
+            )  # fmt: skip
+            if code:
+                return code, n - 1
+        return first_code_nb(counts, first_bar)
     r = 0
     for i in range(n):
-        code = check_time_nb(
-            i, timestamps[i - 1] if i > 0 else 0, timestamps[i], counts, first_bar, first_vals
-        )
-        if code and stop:
-            return code, i
         lo = r
         while r < nf and fills[r, F_BAR] == i:
             r += 1
-        if r > lo:
-            code = check_fills_nb(
-                i,
-                fills,
-                lo,
-                r,
-                low[i],
-                high[i],
-                slip,
-                abs_tol,
-                rel_tol,
-                stop,
-                counts,
-                first_bar,
-                first_vals,
-            )
-            if code and stop:
-                return code, i
-        code = check_state_nb(
-            i,
-            cash[i],
-            position[i],
-            close[i],
-            equity[i],
-            abs_tol,
-            rel_tol,
-            max_leverage,
-            short_account,
-            stop,
-            counts,
-            first_bar,
-            first_vals,
-        )
+        code = check_bar_nb(
+            i, timestamps, fills, lo, r, low[i], high[i], cash[i], position[i], close[i],
+            equity[i], slip, abs_tol, rel_tol, max_leverage, short_account, stop,
+            counts, first_bar, first_vals,
+        )  # fmt: skip
         if code and stop:
             return code, i
     if n > 0:

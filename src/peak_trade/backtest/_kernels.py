@@ -300,6 +300,8 @@ def simulate_checked_nb(
     """
     checking = check_mode != ik.CHECK_OFF
     stop = check_mode == ik.CHECK_STOP
+    halted = 0
+    halted_bar = -1
     n = close.shape[0]
     cash = initial_cash
     pos = 0.0
@@ -385,46 +387,22 @@ def simulate_checked_nb(
         else:
             exposure_out[i] = np.nan
         if checking:
-            code = ik.check_time_nb(
-                i, timestamps[i - 1] if i > 0 else 0, timestamps[i], counts, first_bar, first_vals
+            ok = (i == 0 or timestamps[i] > timestamps[i - 1]) and nf == nf_bar
+            ok = ok and ik.state_ok_nb(
+                cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
             )
-            if code and stop:
-                return code, i, nf, nt
-            if nf > nf_bar:
-                code = ik.check_fills_nb(
-                    i,
-                    fills,
-                    nf_bar,
-                    nf,
-                    low[i],
-                    high[i],
-                    slip,
-                    abs_tol,
-                    rel_tol,
-                    stop,
-                    counts,
-                    first_bar,
-                    first_vals,
-                )
+            if not ok:  # the cold path: find and record what broke, in order
+                code = ik.check_bar_nb(
+                    i, timestamps, fills, nf_bar, nf, low[i], high[i], cash, pos, mark,
+                    equity, slip, abs_tol, rel_tol, max_leverage, short_account, stop,
+                    counts, first_bar, first_vals,
+                )  # fmt: skip
                 if code and stop:
-                    return code, i, nf, nt
-            code = ik.check_state_nb(
-                i,
-                cash,
-                pos,
-                mark,
-                equity,
-                abs_tol,
-                rel_tol,
-                max_leverage,
-                short_account,
-                stop,
-                counts,
-                first_bar,
-                first_vals,
-            )
-            if code and stop:
-                return code, i, nf, nt
+                    halted = code
+                    halted_bar = i
+                    break
+    if halted:
+        return halted, halted_bar, nf, nt
     if cur >= 0:  # an open trade: mark the remainder at the last close
         remaining = abs(pos)
         trades[cur, T_EXIT_BAR] = n - 1

@@ -1,0 +1,105 @@
+"""Gate cases for the backtest invariants (issue 6, section 4).
+
+Both ratios compare kernels side by side on the same arrays and reused buffers:
+strict every_bar checks vs the same simulation with checks off (target <= 1.10),
+and the end-of-run kernel vs the simulation itself (target <= 0.15). The gate uses
+2,000,000 bars (the headline in test_invariants_bench.py uses 10,000,000) so both
+cases together take a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from benchmarks.gatekit import RatioCase
+
+GATE_BARS = 2_000_000
+FEE = 0.001
+SLIP = 0.0005
+CASH = 10_000.0
+
+
+def _arrays(n: int) -> dict[str, Any]:
+    """A deterministic market (random walk, 0.1% bar range) and a regime signal."""
+    rng = np.random.default_rng(6)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.001, n)))
+    signal = (np.cumsum(rng.random(n) < 0.002) % 2).astype(np.float64)
+    return {
+        "close": close,
+        "high": close * 1.001,
+        "low": close * 0.999,
+        "timestamps": np.arange(n, dtype=np.int64) * 60_000_000,
+        "signal": signal,
+    }
+
+
+def kernels(n: int) -> tuple[Callable[[int], object], Callable[[], object]]:
+    """``simulate(check_mode)`` and ``end_checks()`` over one market, buffers reused."""
+    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest import _kernels as k
+
+    a = _arrays(n)
+    close, signal = a["close"], a["signal"]
+    cap = k.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    position, cash, equity, exposure = (np.empty(n) for _ in range(4))
+    fills = np.empty((cap, k.N_FILL_COLS))
+    trades = np.empty((cap, k.N_TRADE_COLS))
+    counts = np.zeros(ik.N_INVARIANTS, np.int64)
+    first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
+    first_vals = np.zeros((ik.N_INVARIANTS, 3))
+    done = {"nf": 0, "nt": 0}
+
+    def simulate(check_mode: int) -> object:
+        status, _, nf, nt = k.simulate_checked_nb(
+            close, a["high"], a["low"], close, a["timestamps"], signal,
+            CASH, FEE, SLIP, 1.0, False, False, check_mode,
+            1e-6, 1e-9, 1.0, False, k.NO_FAULT, -1, 0.0,
+            position, cash, equity, exposure, fills, trades, counts, first_bar, first_vals,
+        )  # fmt: skip
+        if status != 0:
+            raise AssertionError(f"an invariant tripped on valid data: code {status}")
+        done["nf"], done["nt"] = nf, nt
+        return equity
+
+    def end_checks() -> object:
+        return ik.end_checks_nb(
+            a["timestamps"], close, a["high"], a["low"], position, cash, equity,
+            fills, done["nf"], trades, done["nt"], CASH, SLIP, 1e-6, 1e-9, 1.0, False, True,
+            counts, first_bar, first_vals,
+        )  # fmt: skip
+
+    simulate(0)  # fills the arrays end_checks reads
+    return simulate, end_checks
+
+
+def every_bar_case(n: int = GATE_BARS) -> RatioCase:
+    """Strict every_bar simulation vs the same simulation with checks off."""
+    from peak_trade.backtest import _invariant_kernels as ik
+
+    simulate, _ = kernels(n)
+    return RatioCase(
+        "invariants_every_bar_vs_off",
+        lambda: simulate(ik.CHECK_STOP),
+        lambda: simulate(ik.CHECK_OFF),
+        rounds=9,
+    )
+
+
+def end_kernel_case(n: int = GATE_BARS) -> RatioCase:
+    """The end-of-run kernel vs the simulation (checks off) it checks."""
+    from peak_trade.backtest import _invariant_kernels as ik
+
+    simulate, end_checks = kernels(n)
+    return RatioCase(
+        "invariants_end_kernel_vs_simulation",
+        end_checks,
+        lambda: simulate(ik.CHECK_OFF),
+        rounds=9,
+    )
+
+
+def cases() -> list[RatioCase]:
+    return [every_bar_case(), end_kernel_case()]
