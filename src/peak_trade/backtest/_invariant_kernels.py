@@ -153,16 +153,14 @@ def state_ok_nb(
     """Reference: check_state_nb finds nothing (scalars only: cheap on the hot path)."""
     tol = abs_tol + rel_tol * max(1.0, abs(equity))
     held = pos * mark
-    # Branch-free (& not `and`) so the loops calling it stay tight; x - x == 0 is
-    # False exactly for NaN and +-inf.
+    # Branch-free (& not `and`) so the loops calling it stay tight. The identity
+    # test also covers finiteness: a NaN or inf in equity, cash or position makes
+    # the difference NaN or inf, which fails `<= tol`.
     ruined_short = short_account & (pos == 0.0) & (equity <= 0.0)
     return (
         ((cash >= -tol) | ruined_short)
         & (abs(equity - (cash + held)) <= tol)
         & (abs(held) <= max_leverage * max(equity, 0.0) + tol)
-        & (equity - equity == 0.0)
-        & (cash - cash == 0.0)
-        & (pos - pos == 0.0)
     )
 
 

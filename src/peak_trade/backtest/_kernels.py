@@ -311,33 +311,18 @@ def simulate_checked_nb(
     prev = 0.0
     pending = False
     pending_target = 0.0
-    for i in range(n):
-        nf_bar = nf
-        if pending:  # next_open: yesterday's change fills at today's open
-            pending = False
-            cash, pos, nf, nt, cur = order_nb(
-                i,
-                open_[i],
-                pending_target,
-                fee_rate,
-                slip,
-                fraction,
-                cash,
-                pos,
-                nf,
-                nt,
-                cur,
-                fills,
-                trades,
-            )
-        target = signal[i]
-        if target != prev:
-            prev = target
-            if not next_open:
+    start = 0
+    nf_bar = 0
+    while start < n:
+        failed = -1
+        for i in range(start, n):
+            nf_bar = nf
+            if pending:  # next_open: yesterday's change fills at today's open
+                pending = False
                 cash, pos, nf, nt, cur = order_nb(
                     i,
-                    close[i],
-                    target,
+                    open_[i],
+                    pending_target,
                     fee_rate,
                     slip,
                     fraction,
@@ -349,58 +334,84 @@ def simulate_checked_nb(
                     fills,
                     trades,
                 )
-            elif i + 1 < n:
-                pending = True
-                pending_target = target
-        mark = close[i]
-        if close_at_end and i == n - 1 and pos != 0.0:
-            cash, pos, nf, nt, cur = close_position_nb(
-                i, mark, fee_rate, slip, cash, pos, nf, nt, cur, fills, trades
-            )
-        equity = cash + pos * mark
-        if equity <= 0.0 and pos != 0.0:  # a short lost everything: liquidate
-            cash, pos, nf, nt, cur = close_position_nb(
-                i, mark, fee_rate, slip, cash, pos, nf, nt, cur, fills, trades
-            )
-            equity = cash
-        if fault != NO_FAULT and i == fault_bar:
-            if fault == FAULT_CASH:
-                cash += fault_value
-                equity = cash + pos * mark
-            elif fault == FAULT_EQUITY:
-                equity += fault_value
-            elif fault == FAULT_LEVERAGE:
-                cash -= (fault_value - 1.0) * pos * mark
-                pos *= fault_value
-            elif fault == FAULT_FILL_PRICE and nf > nf_bar:
-                fills[nf_bar, F_PRICE] *= fault_value
-            elif fault == FAULT_FEE and nf > nf_bar:
-                fills[nf_bar, F_FEE] = fault_value
-        position[i] = pos
-        cash_out[i] = cash
-        equity_out[i] = equity
-        held = pos * mark
-        if held == 0.0:
-            exposure_out[i] = 0.0
-        elif equity > 0.0:
-            exposure_out[i] = held / equity
-        else:
-            exposure_out[i] = np.nan
-        if checking:
-            ok = (i == 0 or timestamps[i] > timestamps[i - 1]) and nf == nf_bar
-            ok = ok and ik.state_ok_nb(
-                cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
-            )
-            if not ok:  # the cold path: find and record what broke, in order
-                code = ik.check_bar_nb(
-                    i, timestamps, fills, nf_bar, nf, low[i], high[i], cash, pos, mark,
-                    equity, slip, abs_tol, rel_tol, max_leverage, short_account, stop,
-                    counts, first_bar, first_vals,
-                )  # fmt: skip
-                if code and stop:
-                    halted = code
-                    halted_bar = i
+            target = signal[i]
+            if target != prev:
+                prev = target
+                if not next_open:
+                    cash, pos, nf, nt, cur = order_nb(
+                        i,
+                        close[i],
+                        target,
+                        fee_rate,
+                        slip,
+                        fraction,
+                        cash,
+                        pos,
+                        nf,
+                        nt,
+                        cur,
+                        fills,
+                        trades,
+                    )
+                elif i + 1 < n:
+                    pending = True
+                    pending_target = target
+            mark = close[i]
+            if close_at_end and i == n - 1 and pos != 0.0:
+                cash, pos, nf, nt, cur = close_position_nb(
+                    i, mark, fee_rate, slip, cash, pos, nf, nt, cur, fills, trades
+                )
+            equity = cash + pos * mark
+            if equity <= 0.0 and pos != 0.0:  # a short lost everything: liquidate
+                cash, pos, nf, nt, cur = close_position_nb(
+                    i, mark, fee_rate, slip, cash, pos, nf, nt, cur, fills, trades
+                )
+                equity = cash
+            if fault != NO_FAULT and i == fault_bar:
+                if fault == FAULT_CASH:
+                    cash += fault_value
+                    equity = cash + pos * mark
+                elif fault == FAULT_EQUITY:
+                    equity += fault_value
+                elif fault == FAULT_LEVERAGE:
+                    cash -= (fault_value - 1.0) * pos * mark
+                    pos *= fault_value
+                elif fault == FAULT_FILL_PRICE and nf > nf_bar:
+                    fills[nf_bar, F_PRICE] *= fault_value
+                elif fault == FAULT_FEE and nf > nf_bar:
+                    fills[nf_bar, F_FEE] = fault_value
+            position[i] = pos
+            cash_out[i] = cash
+            equity_out[i] = equity
+            held = pos * mark
+            if held == 0.0:
+                exposure_out[i] = 0.0
+            elif equity > 0.0:
+                exposure_out[i] = held / equity
+            else:
+                exposure_out[i] = np.nan
+            if checking:
+                ok = (i == 0 or timestamps[i] > timestamps[i - 1]) and nf == nf_bar
+                ok = ok and ik.state_ok_nb(
+                    cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
+                )
+                if not ok:  # leave the hot loop; the cold path below records it
+                    failed = i
                     break
+
+        if failed < 0:
+            break
+        # The cold path, outside the hot loop: find and record what broke, in order.
+        code = ik.check_bar_nb(
+            failed, timestamps, fills, nf_bar, nf, low[failed], high[failed], cash, pos,
+            close[failed], equity_out[failed], slip, abs_tol, rel_tol, max_leverage,
+            short_account, stop, counts, first_bar, first_vals,
+        )  # fmt: skip
+        if code and stop:
+            halted = code
+            halted_bar = failed
+            break
+        start = failed + 1
     if halted:
         return halted, halted_bar, nf, nt
     if cur >= 0:  # an open trade: mark the remainder at the last close
