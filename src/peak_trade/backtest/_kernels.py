@@ -225,12 +225,14 @@ def simulate_nb(
     counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
     first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
     first_vals = np.zeros((ik.N_INVARIANTS, 3))
+    # Bar numbers stand in for timestamps; not needed (nor allocated) without checks.
+    ts = np.arange(close.shape[0]) if check_mode != ik.CHECK_OFF else np.empty(0, np.int64)
     return simulate_checked_nb(
         open_,
         close,
         close,
         close,
-        np.arange(close.shape[0]),
+        ts,
         signal,
         initial_cash,
         fee_rate,
@@ -473,7 +475,7 @@ def grid_nb(
         close,
         close,
         close,
-        np.arange(close.shape[0]),
+        np.empty(0, np.int64),  # unused: checks are off
         signals,
         allow_short,
         initial_cash,
