@@ -393,9 +393,13 @@ def simulate_checked_nb(
             else:
                 exposure_out[i] = np.nan
             if checking:
-                ok = (i == 0 or timestamps[i] > timestamps[i - 1]) and nf == nf_bar
-                ok = ok and ik.state_ok_nb(
-                    cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
+                # Branch-free (& not `and`); at i = 0, timestamps[-1] is a valid read.
+                ok = (
+                    ((i == 0) | (timestamps[i] > timestamps[i - 1]))
+                    & (nf == nf_bar)
+                    & ik.state_ok_nb(
+                        cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
+                    )
                 )
                 if not ok:  # leave the hot loop; the cold path below records it
                     failed = i
