@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from peak_trade.backtest import (
         BacktestConfig,
         BacktestResult,
+        InvariantConfig,
         ParamSpec,
         Strategy,
         StrategyInfo,
@@ -62,16 +63,18 @@ if TYPE_CHECKING:
         list_strategies,
         register_strategy,
         run_backtest,
+        run_combos,
         run_grid,
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
-    from peak_trade.research import SweepProgress, sweep
+    from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
 
 _LAZY = {
     **dict.fromkeys(
         [
             "BacktestConfig",
             "BacktestResult",
+            "InvariantConfig",
             "ParamSpec",
             "Strategy",
             "StrategyInfo",
@@ -81,12 +84,13 @@ _LAZY = {
             "list_strategies",
             "register_strategy",
             "run_backtest",
+            "run_combos",
             "run_grid",
         ],
         "peak_trade.backtest",
     ),
     **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
-    **dict.fromkeys(["SweepProgress", "sweep"], "peak_trade.research"),
+    **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -109,6 +113,7 @@ __all__ = [
     "ContractReport",
     "DataContractError",
     "FileProvider",
+    "InvariantConfig",
     "OhlcvCache",
     "ParamSpec",
     "PeakTradeError",
@@ -138,15 +143,18 @@ __all__ = [
     "no_wait",
     "normalize_ohlcv",
     "ohlcv_rules",
+    "rank_sweep",
     "register_strategy",
     "resample_ohlcv",
     "run_backtest",
+    "run_combos",
     "run_context",
     "run_grid",
     "set_global_seed",
     "stable_hash",
     "sweep",
     "synthetic_ohlcv",
+    "top_n",
     "validate_config",
     "validate_ohlcv",
     "verify_determinism",

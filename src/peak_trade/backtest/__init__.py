@@ -2,7 +2,8 @@
 
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
-from peak_trade.backtest.grid import expand_grid, run_grid
+from peak_trade.backtest.grid import expand_grid, run_combos, run_grid
+from peak_trade.backtest.invariants import InvariantConfig, InvariantViolation
 from peak_trade.backtest.registry import (
     StrategyInfo,
     get_strategy,
@@ -18,6 +19,8 @@ from peak_trade.backtest.strategies import ParamSpec, Strategy
 __all__ = [
     "BacktestConfig",
     "BacktestResult",
+    "InvariantConfig",
+    "InvariantViolation",
     "ParamSpec",
     "Strategy",
     "StrategyInfo",
@@ -29,5 +32,6 @@ __all__ = [
     "register_strategy",
     "reset_registry",
     "run_backtest",
+    "run_combos",
     "run_grid",
 ]

@@ -40,16 +40,19 @@ if TYPE_CHECKING:
         Config,
         ParamLike,
         StrategyRule,
+        SweepSection,
         load_config,
         quickstart_path,
         validate_config,
     )
 
 # pydantic builds its models on import; load the schema only when it is used.
-_SCHEMA_NAMES = ("Config", "ParamLike", "StrategyRule", "load_config", "quickstart_path")
+_SCHEMA_NAMES = ("Config", "ParamLike", "StrategyRule", "SweepSection", "load_config")
 __getattr__ = lazy_getattr(
     __name__,
-    dict.fromkeys([*_SCHEMA_NAMES, "validate_config"], "peak_trade.core.config_schema"),
+    dict.fromkeys(
+        [*_SCHEMA_NAMES, "quickstart_path", "validate_config"], "peak_trade.core.config_schema"
+    ),
 )
 
 __all__ = [
@@ -67,6 +70,7 @@ __all__ = [
     "ProviderError",
     "ReproContext",
     "StrategyRule",
+    "SweepSection",
     "TextFormatter",
     "assert_deterministic",
     "bind_context",

@@ -1,6 +1,6 @@
 """Data layer: the OHLCV contract gate, providers, normalisation, retry and the cache."""
 
-from peak_trade.data.cache import CacheReport, OhlcvCache
+from peak_trade.data.cache import CacheKey, CacheReport, OhlcvCache
 from peak_trade.data.cache_atomic import atomic_read, atomic_write
 from peak_trade.data.contracts import (
     ContractReport,
@@ -31,6 +31,7 @@ from peak_trade.data.timeframes import parse_timeframe
 
 __all__ = [
     "BreakerStats",
+    "CacheKey",
     "CacheReport",
     "CcxtProvider",
     "CircuitBreaker",
