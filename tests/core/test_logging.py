@@ -424,7 +424,8 @@ def test_configure_logging_replaces_its_own_handler_only(lib_logger):
     first = configure_logging("INFO", fmt="json", stream=io.StringIO())
     second = configure_logging("WARNING", fmt="text", stream=io.StringIO())
     assert second is not first
-    assert lib_logger.handlers == [keep, second]
+    real = [h for h in lib_logger.handlers if not isinstance(h, logging.NullHandler)]
+    assert real == [keep, second]
     assert lib_logger.level == logging.WARNING
     assert lib_logger.propagate is True
 
@@ -510,3 +511,16 @@ def test_private_attributes_from_other_record_factories_are_not_logged():
     line = json.loads(JsonFormatter().format(record))
     assert line["rows"] == 5
     assert "_ray_timestamp_ns" not in line
+
+
+def test_library_warnings_are_not_printed_without_configuration():
+    """Only a NullHandler is installed: no last-resort output when the app set up nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, peak_trade.core.logging; "
+        "logging.getLogger('peak_trade.data.contracts').warning('contract.failed')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == ""

@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 install_record_factory()
+# The library's only handler: a NullHandler, as the logging docs advise for libraries,
+# so that WARNING events are not printed by Python's last-resort handler when the
+# application configured no logging. configure_logging adds the real one.
+logging.getLogger("peak_trade").addHandler(logging.NullHandler())
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _configure_lock = threading.Lock()
