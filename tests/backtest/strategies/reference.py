@@ -13,6 +13,8 @@ import polars as pl
 
 Params = Mapping[str, float]
 
+MARGIN = 1e-9  # docs/strategies.md: a band touched within MARGIN * (|mean| + |z| * std)
+
 
 def hold(enter: Sequence[bool], leave: Sequence[bool]) -> list[float]:
     """1 from an entry bar until an exit bar; entry wins a tie (never happens)."""
@@ -36,6 +38,16 @@ def _mean_std(values: Sequence[float], i: int, n: int) -> tuple[float, float]:
     win = _window(values, i, n)
     mean = sum(win) / n
     return mean, math.sqrt(sum((v - mean) ** 2 for v in win) / n)
+
+
+def below(x: float, mean: float, std: float, z: float) -> bool:
+    """x < mean + z*std by more than the touch margin MARGIN * (|mean| + |z|*std)."""
+    return x < mean + z * std - MARGIN * (abs(mean) + abs(z) * std)
+
+
+def above(x: float, mean: float, std: float, z: float) -> bool:
+    """x > mean + z*std by more than the touch margin MARGIN * (|mean| + |z|*std)."""
+    return x > mean + z * std + MARGIN * (abs(mean) + abs(z) * std)
 
 
 def ma_crossover(df: pl.DataFrame, p: Params) -> list[float]:
@@ -64,15 +76,15 @@ def momentum(df: pl.DataFrame, p: Params) -> list[float]:
 def mean_reversion(df: pl.DataFrame, p: Params) -> list[float]:
     close = df["close"].to_list()
     n = int(p["lookback"])
-    z: list[float | None] = []
+    enter, leave = [], []
     for i in range(len(close)):
         if i < n - 1:
-            z.append(None)
+            enter.append(False)
+            leave.append(False)
             continue
         mean, std = _mean_std(close, i, n)
-        z.append((close[i] - mean) / std if std > 0 else None)
-    enter = [v is not None and v < p["entry_z"] for v in z]
-    leave = [v is not None and v > p["exit_z"] for v in z]
+        enter.append(below(close[i], mean, std, p["entry_z"]))
+        leave.append(above(close[i], mean, std, p["exit_z"]))
     return hold(enter, leave)
 
 
@@ -113,8 +125,8 @@ def bollinger_bands(df: pl.DataFrame, p: Params) -> list[float]:
             leave.append(False)
             continue
         mean, std = _mean_std(close, i, n)
-        enter.append(close[i] < mean - p["num_std"] * std)
-        leave.append(close[i] > mean + p["num_std"] * std)
+        enter.append(below(close[i], mean, std, -p["num_std"]))
+        leave.append(above(close[i], mean, std, p["num_std"]))
     return hold(enter, leave)
 
 

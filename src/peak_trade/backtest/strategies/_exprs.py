@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["after_warmup", "bar_index", "col", "hold_state", "sma", "while_true"]
+__all__ = [
+    "BAND_MARGIN",
+    "above_band",
+    "after_warmup",
+    "bar_index",
+    "below_band",
+    "col",
+    "hold_state",
+    "sma",
+    "while_true",
+]
+
+BAND_MARGIN = 1e-9
+"""Relative margin of the band rules: a price within ``BAND_MARGIN * (|mean| + |z| * std)``
+of ``mean + z * std`` only touches it. Far above float rounding (~1e-16), far below a tick."""
 
 _LONG = pl.lit(1.0)
 _FLAT = pl.lit(0.0)
@@ -50,3 +64,24 @@ def hold_state(enter: pl.Expr, leave: pl.Expr) -> pl.Expr:
     """
     decided = pl.when(enter).then(_LONG).when(leave).then(_FLAT).otherwise(None)
     return decided.forward_fill().fill_null(0.0)
+
+
+def _band(mean: pl.Expr, std: pl.Expr, z: float) -> tuple[pl.Expr, pl.Expr]:
+    """The band ``mean + z * std`` and its touch margin ``BAND_MARGIN * (|mean| + |z| * std)``."""
+    return mean + z * std, BAND_MARGIN * (mean.abs() + abs(z) * std)
+
+
+def below_band(x: pl.Expr, mean: pl.Expr, std: pl.Expr, z: float) -> pl.Expr:
+    """``x`` strictly below the band ``mean + z * std``, by more than the touch margin.
+
+    Values within rounding of the band (e.g. the close of a flat window, or the
+    window minimum on the 1-std band of a 2-bar window) only touch it: false.
+    """
+    band, margin = _band(mean, std, z)
+    return x < band - margin
+
+
+def above_band(x: pl.Expr, mean: pl.Expr, std: pl.Expr, z: float) -> pl.Expr:
+    """``x`` strictly above the band ``mean + z * std``, by more than the touch margin."""
+    band, margin = _band(mean, std, z)
+    return x > band + margin

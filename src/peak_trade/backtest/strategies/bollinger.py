@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from peak_trade.backtest.strategies._exprs import col, hold_state
+from peak_trade.backtest.strategies._exprs import above_band, below_band, col, hold_state
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy
 
 __all__ = ["BollingerBands"]
@@ -17,7 +17,10 @@ class BollingerBands(Strategy):
 
     ``std`` is the population standard deviation (ddof=0). Enter long when
     ``close < lower band``; leave when ``close > upper band``; otherwise hold. The
-    first ``period - 1`` bars are flat.
+    first ``period - 1`` bars are flat. "Below" and "above" mean by more than the
+    touch margin ``BAND_MARGIN * (|mean| + num_std * std)`` (``_exprs``), so a close
+    within rounding of a band (a flat window; the window's extreme on the 1-std band
+    of a 2-bar window) only touches it and changes nothing.
 
     Example:
         >>> BollingerBands().warmup()
@@ -39,6 +42,6 @@ class BollingerBands(Strategy):
         """The position state of the band crossings."""
         close = col("close")
         n = int(self.params["period"])
-        mid = close.rolling_mean(n)
-        width = self.params["num_std"] * close.rolling_std(n, ddof=0)
-        return hold_state(close < mid - width, close > mid + width)
+        mean, std = close.rolling_mean(n), close.rolling_std(n, ddof=0)
+        k = float(self.params["num_std"])
+        return hold_state(below_band(close, mean, std, -k), above_band(close, mean, std, k))

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from peak_trade.backtest.strategies._exprs import col, hold_state
+from peak_trade.backtest.strategies._exprs import above_band, below_band, col, hold_state
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
 
 __all__ = ["MeanReversion"]
@@ -17,8 +17,12 @@ class MeanReversion(Strategy):
     """z-score ``z = (close - mean) / std`` over the last ``lookback`` bars (current included).
 
     ``std`` is the population standard deviation (ddof=0). Enter long when
-    ``z < entry_z``; leave when ``z > exit_z``; otherwise hold. A window with zero
-    spread decides nothing (the state holds). The first ``lookback - 1`` bars are flat.
+    ``z < entry_z``; leave when ``z > exit_z``; otherwise hold. Compared in price
+    terms, ``close < mean + entry_z * std`` by more than the touch margin
+    ``BAND_MARGIN * (|mean| + |entry_z| * std)`` (``_exprs``), likewise for the exit,
+    so a window with zero spread (even one rounding leaves at 1 ulp) decides nothing
+    and a close within rounding of a threshold only touches it. The first
+    ``lookback - 1`` bars are flat.
 
     Example:
         >>> MeanReversion(lookback=10).warmup()
@@ -52,6 +56,8 @@ class MeanReversion(Strategy):
         """The position state of the entry and exit thresholds on the z-score."""
         close = col("close")
         n = int(self.params["lookback"])
-        spread = close.rolling_std(n, ddof=0)
-        z = pl.when(spread > 0.0).then((close - close.rolling_mean(n)) / spread)
-        return hold_state(z < self.params["entry_z"], z > self.params["exit_z"])
+        mean, std = close.rolling_mean(n), close.rolling_std(n, ddof=0)
+        return hold_state(
+            below_band(close, mean, std, float(self.params["entry_z"])),
+            above_band(close, mean, std, float(self.params["exit_z"])),
+        )

@@ -1,0 +1,59 @@
+"""``bollinger_bands`` at its band edges: touches within rounding change nothing."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from peak_trade.backtest.strategies.bollinger import BollingerBands
+from peak_trade.data.providers.synthetic import synthetic_ohlcv
+from tests.backtest.strategies.reference import bollinger_bands as reference
+
+
+def _frame(close: list[float]) -> pl.DataFrame:
+    return pl.DataFrame({"close": close})
+
+
+@pytest.mark.smoke
+def test_hypothesis_case_period_2_num_std_1_only_touches() -> None:
+    """Regression: with period 2 and 1 std the bands are the window's min and max.
+
+    Every close touches a band exactly, so nothing may ever enter. Rounding put the
+    lower band 2 ulp above the close of bar 3 in the old two-pass reference (enter)
+    but not in polars (hold): the found case, 4 bars of seed 1 at 1% volatility.
+    """
+    df = synthetic_ohlcv(4, seed=1, volatility=0.01)
+    strategy = BollingerBands(period=2, num_std=1.0)
+    assert strategy.signal(df).tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert reference(df, strategy.params) == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_two_bar_one_std_band_never_enters_on_a_long_walk() -> None:
+    df = synthetic_ohlcv(2_000, seed=7, volatility=0.04)
+    strategy = BollingerBands(period=2, num_std=1.0)
+    assert not strategy.signal(df).any()
+    assert not any(reference(df, strategy.params))
+
+
+@pytest.mark.parametrize("num_std", [0.0, 1.0, 2.0])
+def test_flat_window_with_one_ulp_noise_in_the_mean_holds_the_state(num_std: float) -> None:
+    """A flat run after a volatile stretch: polars' rolling mean lands a few ulp off
+    the price (both sides), its std at 0. The band rule must hold the state."""
+    walk = synthetic_ohlcv(60, seed=16, price=30_000.0, volatility=0.04)["close"].to_list()
+    flat = walk[40]
+    close = [*walk[:40], *[flat] * 20]
+    mean = _frame(close).select(pl.col("close").rolling_mean(5)).to_series()[45:]
+    assert any(m > flat for m in mean), "the case needs a mean rounded above the price"
+    assert any(m < flat for m in mean), "the case needs a mean rounded below the price"
+    strategy = BollingerBands(period=5, num_std=num_std)
+    got = strategy.signal(_frame(close)).tolist()
+    assert got[44:] == [got[44]] * 16
+    assert got == reference(_frame(close), strategy.params)
+
+
+def test_a_close_clearly_below_the_band_still_enters() -> None:
+    """Margin is 1e-9 relative: a close 1e-6 below a flat window's band enters."""
+    close = [100.0, 100.0, 100.0 * (1 - 1e-6), 100.0 * (1 + 1e-6), 100.0 * (1 + 3e-6)]
+    strategy = BollingerBands(period=2, num_std=0.0)
+    assert strategy.signal(_frame(close)).tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert reference(_frame(close), strategy.params) == [0.0, 0.0, 1.0, 0.0, 0.0]
