@@ -13,7 +13,7 @@ import polars as pl
 
 Params = Mapping[str, float]
 
-MARGIN = 1e-9  # docs/strategies.md: a band touched within MARGIN * (|mean| + |z| * std)
+MARGIN = 1e-9  # docs/strategies.md: the relative margin of every strict comparison
 
 
 def hold(enter: Sequence[bool], leave: Sequence[bool]) -> list[float]:
@@ -60,7 +60,7 @@ def ma_crossover(df: pl.DataFrame, p: Params) -> list[float]:
             continue
         f = sum(_window(close, i, fast)) / fast
         s = sum(_window(close, i, slow)) / slow
-        out.append(1.0 if f > s else 0.0)
+        out.append(1.0 if f > s + MARGIN * abs(s) else 0.0)
     return out
 
 
@@ -144,7 +144,8 @@ def macd(df: pl.DataFrame, p: Params) -> list[float]:
     line = [f - s for f, s in zip(fast, slow, strict=True)]
     sig = _ema(line, p["signal"])
     warm = int(p["slow"]) + int(p["signal"]) - 2
-    return [1.0 if i >= warm and line[i] > sig[i] else 0.0 for i in range(len(close))]
+    long = [line[i] > sig[i] + MARGIN * abs(slow[i]) for i in range(len(close))]
+    return [1.0 if i >= warm and long[i] else 0.0 for i in range(len(close))]
 
 
 def breakout_donchian(df: pl.DataFrame, p: Params) -> list[float]:

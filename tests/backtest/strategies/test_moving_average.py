@@ -27,6 +27,18 @@ def test_a_tie_is_flat() -> None:
     assert MaCrossover(fast=2, slow=4).signal(df).tolist() == [0.0] * 6
 
 
+def test_a_tie_within_rounding_is_flat() -> None:
+    """Regression: on [0.1] * 3 the running sums put SMA(1) at 0.1 + 2 ulp and SMA(2)
+    at 0.1 + 1 ulp at bar 2 (window sums give 0.1 for both). The margin makes it a tie."""
+    close = [0.1, 0.1, 0.1]
+    running = [0.1, 0.1 + 0.1, 0.1 + 0.1 + 0.1]
+    assert running[2] - running[1] > (running[2] - running[0]) / 2, "the case needs noise"
+    df = pl.DataFrame({"close": close})
+    assert MaCrossover(fast=1, slow=2).signal(df).tolist() == [0.0] * 3
+    matrix = MaCrossover.signal_matrix(df, [{"fast": 1, "slow": 2}])
+    assert matrix[:, 0].tolist() == [0.0] * 3
+
+
 @pytest.mark.smoke
 def test_signal_matrix_equals_each_signal_on_a_real_grid() -> None:
     df = synthetic_ohlcv(5_000, seed=11)

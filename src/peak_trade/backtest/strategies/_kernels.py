@@ -36,8 +36,10 @@ def running_sma_nb(close: Floats, windows: Ints) -> Floats:
 
 
 @njit(cache=True, nogil=True)
-def crossover_matrix_nb(smas: Floats, windows: Ints, fast: Ints, slow: Ints, out: Floats) -> None:
-    """Reference: out[i, j] = 1.0 if sma_fast[i] > sma_slow[i] after the slow warm-up else 0.0."""
+def crossover_matrix_nb(
+    smas: Floats, windows: Ints, fast: Ints, slow: Ints, margin: float, out: Floats
+) -> None:
+    """Reference: out[i, j] = 1.0 if fast[i] > slow[i] + margin * |slow[i]| after warm-up."""
     n = smas.shape[1]
     for j in range(fast.shape[0]):
         fast_sma = smas[fast[j]]
@@ -46,4 +48,4 @@ def crossover_matrix_nb(smas: Floats, windows: Ints, fast: Ints, slow: Ints, out
         for i in range(warm):
             out[i, j] = 0.0
         for i in range(warm, n):
-            out[i, j] = 1.0 if fast_sma[i] > slow_sma[i] else 0.0
+            out[i, j] = 1.0 if fast_sma[i] > slow_sma[i] + margin * abs(slow_sma[i]) else 0.0

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from peak_trade.backtest.strategies._exprs import after_warmup, col, while_true
+from peak_trade.backtest.strategies._exprs import BAND_MARGIN, after_warmup, col, while_true
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
 
 __all__ = ["Macd"]
@@ -18,7 +18,9 @@ class Macd(Strategy):
 
     Each EMA has ``alpha = 2 / (span + 1)`` and starts at its first input
     (``ema[0] = x[0]``, ``ema[i] = ema[i-1] + alpha * (x[i] - ema[i-1])``). Long (1)
-    while ``line > sig``, else flat. The first ``slow + signal - 2`` bars are flat.
+    while ``line > sig`` by more than ``BAND_MARGIN * |EMA(close, slow)|`` (``_exprs``;
+    a tie within rounding, e.g. on a flat stretch, is flat), else flat. The first
+    ``slow + signal - 2`` bars are flat.
 
     Example:
         >>> Macd().warmup()
@@ -51,8 +53,7 @@ class Macd(Strategy):
     def signal_expr(self) -> pl.Expr:
         """``1`` where the MACD line is strictly above its signal line, after warm-up."""
         close = col("close")
-        line = close.ewm_mean(span=self.params["fast"], adjust=False) - close.ewm_mean(
-            span=self.params["slow"], adjust=False
-        )
+        slow = close.ewm_mean(span=self.params["slow"], adjust=False)
+        line = close.ewm_mean(span=self.params["fast"], adjust=False) - slow
         sig = line.ewm_mean(span=self.params["signal"], adjust=False)
-        return while_true(after_warmup(line > sig, self.warmup()))
+        return while_true(after_warmup(line > sig + BAND_MARGIN * slow.abs(), self.warmup()))

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest.strategies import _kernels as k
-from peak_trade.backtest.strategies._exprs import col, sma, while_true
+from peak_trade.backtest.strategies._exprs import BAND_MARGIN, col, sma, while_true
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
 
 __all__ = ["MaCrossover"]
@@ -22,7 +22,8 @@ class MaCrossover(Strategy):
     """Long (1) while ``SMA(close, fast) > SMA(close, slow)``, else flat (0).
 
     Both averages include the current bar. The first ``slow - 1`` bars are flat.
-    A tie is flat.
+    "Above" means by more than ``BAND_MARGIN * |SMA(close, slow)|`` (``_exprs``), so
+    a tie within rounding (e.g. a flat stretch) is flat.
 
     Example:
         >>> MaCrossover(fast=10, slow=30).warmup()
@@ -47,10 +48,10 @@ class MaCrossover(Strategy):
         return int(self.params["slow"]) - 1
 
     def signal_expr(self) -> pl.Expr:
-        """``1`` where the fast SMA is strictly above the slow SMA, else ``0``."""
+        """``1`` where the fast SMA is above the slow SMA by more than the margin, else ``0``."""
         close = col("close")
-        fast, slow = int(self.params["fast"]), int(self.params["slow"])
-        return while_true(sma(close, fast) > sma(close, slow))
+        fast, slow = sma(close, int(self.params["fast"])), sma(close, int(self.params["slow"]))
+        return while_true(fast > slow + BAND_MARGIN * slow.abs())
 
     @classmethod
     def signal_matrix(
@@ -83,6 +84,7 @@ class MaCrossover(Strategy):
             windows,
             np.array([position[w] for w in fast], dtype=np.int64),
             np.array([position[w] for w in slow], dtype=np.int64),
+            BAND_MARGIN,
             out,
         )
         return out
