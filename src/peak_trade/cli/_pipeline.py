@@ -25,10 +25,9 @@ from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.registry import list_strategies
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
-from peak_trade.cli._run_files import PARTIAL_SUFFIX, finish_run, write_frame, write_json
+from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
 from peak_trade.core._atomic_text import write_text_atomic
 from peak_trade.core.config_schema import Config, load_config
-from peak_trade.core.errors import PeakTradeError
 from peak_trade.core.logging import JsonFormatter, run_context
 from peak_trade.core.repro import ReproContext, set_global_seed
 
@@ -189,13 +188,7 @@ def run_pipeline(
     set_global_seed(config.run.seed)
     ctx = ReproContext.create(seed=config.run.seed, config_dict=config.to_dict())
     root = Path(config.run.output_dir) if output_dir is None else output_dir
-    partial = root / (ctx.run_id + PARTIAL_SUFFIX)
-    try:
-        partial.mkdir(parents=True)
-    except OSError as exc:
-        msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
-        hint = "check `run.output_dir` and its permissions"
-        raise PeakTradeError(msg, hint=hint, context={"path": str(partial)}, cause=exc) from exc
+    partial = start_run(root, ctx.run_id)
     with log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
         _log.info(
             "run.start",

@@ -26,6 +26,7 @@ __all__ = [
     "PARTIAL_SUFFIX",
     "compare_runs",
     "finish_run",
+    "start_run",
     "write_frame",
     "write_json",
 ]
@@ -34,6 +35,22 @@ MARKER: Final = "_COMPLETE"
 PARTIAL_SUFFIX: Final = ".partial"
 #: The files that must be byte-identical between two runs of one config.
 COMPARED: Final = ("equity.arrow", "trades.parquet", "stats.json", "config.toml")
+
+
+def start_run(root: Path, run_id: str) -> Path:
+    """Create and return ``root/<run_id>.partial``, the directory a run writes into.
+
+    Raises:
+        PeakTradeError: The directory cannot be created.
+    """
+    partial = root / (run_id + PARTIAL_SUFFIX)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
+        hint = "check `run.output_dir` and its permissions"
+        raise PeakTradeError(msg, hint=hint, context={"path": str(partial)}, cause=exc) from exc
+    return partial
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -17,10 +17,10 @@ import polars as pl
 
 from peak_trade.cli._pipeline import backtest_config, log_file
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
-from peak_trade.cli._run_files import PARTIAL_SUFFIX, finish_run, write_frame
+from peak_trade.cli._run_files import finish_run, start_run, write_frame
 from peak_trade.core._atomic_text import write_text_atomic
 from peak_trade.core.config_schema import Config
-from peak_trade.core.errors import ConfigError, PeakTradeError
+from peak_trade.core.errors import ConfigError
 from peak_trade.core.logging import run_context
 from peak_trade.core.repro import ReproContext, set_global_seed
 from peak_trade.research.sweep import SweepProgress, sweep
@@ -64,12 +64,7 @@ def run_sweep(
     set_global_seed(config.run.seed)
     ctx = ReproContext.create(seed=config.run.seed, config_dict=config.to_dict())
     root = Path(config.run.output_dir) if output_dir is None else output_dir
-    partial = root / (ctx.run_id + PARTIAL_SUFFIX)
-    try:
-        partial.mkdir(parents=True)
-    except OSError as exc:
-        msg = f"cannot create the run directory `{partial}`: {exc.strerror or exc}"
-        raise PeakTradeError(msg, hint="check `run.output_dir`", cause=exc) from exc
+    partial = start_run(root, ctx.run_id)
 
     def report(event: SweepProgress) -> None:
         _log.info(
