@@ -37,3 +37,10 @@ def test_import_is_light():
     code = "import sys, peak_trade; print('numba' in sys.modules, 'pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_version_is_the_installed_distribution_version():
+    """The constant in _version.py is what hatchling put into the installed metadata."""
+    from importlib.metadata import version
+
+    assert peak_trade.__version__ == version("peak-trade")

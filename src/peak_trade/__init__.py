@@ -4,10 +4,10 @@ Everything public is importable from here. The backtest, research and config
 names load their modules (numba kernels, pydantic models) on first use.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from peak_trade._lazy import lazy_getattr
+from peak_trade._version import __version__
 from peak_trade.core import (
     BacktestInvariantError,
     CacheCorruptionError,
@@ -94,10 +94,6 @@ _LAZY = {
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
-try:
-    __version__ = version("peak-trade")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 __all__ = [
     "BacktestConfig",

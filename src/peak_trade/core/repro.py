@@ -19,7 +19,6 @@ import sys
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -240,6 +239,8 @@ def _git_sha() -> str | None:
 
 @functools.cache
 def _package_versions() -> MappingProxyType[str, str | None]:
+    from importlib import metadata  # here, not at import: it costs ~25 ms of every start
+
     found: dict[str, str | None] = {}
     for key, (dist, module) in _PACKAGES.items():
         try:
