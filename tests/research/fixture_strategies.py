@@ -64,3 +64,23 @@ class ReportThreads(MaCrossover):
             "numba_threads": numba.get_num_threads(),
         }
         raise ConfigError("thread report", context=facts)
+
+
+class SizedHold(Strategy):
+    """Target exposure ``size`` from bar ``start`` on: the faulty combinations of the tests.
+
+    With ``InvariantConfig(max_leverage=0.5)`` a combination with ``size > 0.5``
+    that trades breaks the real engine invariant ``exposure_within_limit`` at its
+    first fill; ``size <= 0.5`` (or a ``start`` past the data) stays within it.
+    """
+
+    name: ClassVar[str] = "sized_hold"
+    description: ClassVar[str] = "hold `size` of equity from bar `start`"
+    param_specs: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec("start", int, 0, low=0),
+        ParamSpec("size", float, 0.25, low=0.0, high=1.0),
+    )
+
+    def signal_expr(self) -> pl.Expr:
+        start, size = int(self.params["start"]), float(self.params["size"])
+        return pl.when(pl.int_range(pl.len()) >= start).then(size).otherwise(0.0)

@@ -13,7 +13,12 @@ import pytest
 from peak_trade.core.errors import BacktestInvariantError
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research.sweep import SweepProgress, sweep
-from tests.research.fixture_strategies import GUILTY, TripwireCrossover
+from tests.research.fixture_strategies import GUILTY, SizedHold, TripwireCrossover
+from tests.research.invariant_cases import CFG as INV_CFG
+from tests.research.invariant_cases import FAULTY, FRAMES, assert_rows, reference
+from tests.research.invariant_cases import GRID as INV_GRID
+from tests.research.invariant_cases import SYMBOLS as INV_SYMBOLS
+from tests.research.invariant_cases import checks as invariant_checks
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'peak-trade[ray]'")
 
@@ -67,3 +72,26 @@ def test_ray_task_error_keeps_type_and_context(ray_instance: None):
     assert info.value.context["params"] == GUILTY
     assert info.value.context["combination"] == 5
     assert info.value.context["symbol"] in SYMBOLS
+
+
+@pytest.mark.parametrize("mode", ["warn", "off"])
+def test_ray_honours_invariants_like_one_backtest_per_combination(ray_instance: None, mode):
+    """The settings reach the Ray tasks: rows equal the run_backtest reference."""
+    on_ray = sweep(
+        FRAMES, SizedHold, INV_GRID, config=INV_CFG, executor="ray", chunk_size=2,
+        invariants=invariant_checks(mode),
+    )  # fmt: skip
+    assert_rows(on_ray, reference(mode))
+    if mode == "warn":
+        assert on_ray["invariant_violation"].to_list() == FAULTY * len(INV_SYMBOLS)
+
+
+def test_ray_strict_names_the_faulty_combination(ray_instance: None):
+    with pytest.raises(BacktestInvariantError, match="exposure_within_limit") as info:
+        sweep(
+            FRAMES, SizedHold, INV_GRID, config=INV_CFG, executor="ray", chunk_size=6,
+            invariants=invariant_checks("strict"),
+        )  # fmt: skip
+    ctx = info.value.context
+    assert ctx["symbol"] in INV_SYMBOLS
+    assert (ctx["chunk"], ctx["combination"], ctx["params"]) == (0, 1, {"start": 0, "size": 0.9})

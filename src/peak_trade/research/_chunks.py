@@ -22,11 +22,13 @@ import pyarrow.ipc as ipc
 import xxhash
 
 from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.invariants import InvariantConfig, InvariantMode, InvariantTiming
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.repro import stable_hash
 
 __all__ = [
     "FORMAT_VERSION",
+    "CheckFields",
     "ChunkTask",
     "chunk_name",
     "decode_frame",
@@ -43,6 +45,55 @@ _SLUG_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
+class CheckFields:
+    """A sweep's invariant settings as plain fields.
+
+    ``InvariantConfig`` holds read-only mappings (the user checks, which a grid
+    refuses anyway) that neither pickle nor hash; these five fields travel to
+    worker processes and Ray tasks inside a :class:`ChunkTask` and are part of
+    the chunk's config hash.
+
+    Example:
+        >>> CheckFields.of(InvariantConfig(mode="warn")).config().mode
+        'warn'
+    """
+
+    mode: InvariantMode = "strict"
+    timing: InvariantTiming = "every_bar"
+    abs_tol: float = 1e-6
+    rel_tol: float = 1e-9
+    max_leverage: float | None = None
+
+    def __post_init__(self) -> None:
+        self.config()  # InvariantConfig validates every field (ConfigError)
+
+    @classmethod
+    def of(cls, config: InvariantConfig, /) -> CheckFields:
+        """The plain fields of ``config`` (which must have no user checks)."""
+        return cls(config.mode, config.timing, config.abs_tol, config.rel_tol, config.max_leverage)
+
+    def config(self, *, mode: InvariantMode | None = None) -> InvariantConfig:
+        """The ``InvariantConfig`` for ``run_combos``, optionally in another mode."""
+        return InvariantConfig(
+            mode=self.mode if mode is None else mode,
+            timing=self.timing,
+            abs_tol=self.abs_tol,
+            rel_tol=self.rel_tol,
+            max_leverage=self.max_leverage,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name, for the config hash."""
+        return {
+            "mode": self.mode,
+            "timing": self.timing,
+            "abs_tol": self.abs_tol,
+            "rel_tol": self.rel_tol,
+            "max_leverage": self.max_leverage,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ChunkTask:
     """One unit of work: a run of combinations of one symbol's grid.
 
@@ -56,6 +107,7 @@ class ChunkTask:
         config: The backtest configuration.
         columns: Order of the parameter columns.
         key: The chunk's config hash (sweep inputs and the symbol's data).
+        checks: The invariant settings every combination is run with.
     """
 
     symbol: str
@@ -67,6 +119,7 @@ class ChunkTask:
     config: BacktestConfig
     columns: tuple[str, ...]
     key: str
+    checks: CheckFields = CheckFields()
 
     @property
     def order(self) -> tuple[int, int]:
@@ -84,6 +137,7 @@ def plan_chunks(
     config: BacktestConfig,
     columns: Sequence[str],
     keys: Mapping[str, str],
+    checks: CheckFields = CheckFields(),
 ) -> list[ChunkTask]:
     """All tasks of a sweep, in result order (symbol, then combination).
 
@@ -107,6 +161,7 @@ def plan_chunks(
                     config=config,
                     columns=tuple(columns),
                     key=keys[symbol],
+                    checks=checks,
                 )
             )
     return tasks

@@ -27,7 +27,7 @@ _SHOWN = 5
 def _stale_error(out_dir: Path, stale: list[str], expected: int) -> ConfigError:
     msg = (
         f"output directory {str(out_dir)!r} holds {len(stale)} chunk file(s) of another "
-        f"sweep (different grid, config, strategy or data), e.g. {stale[:_SHOWN]!r}"
+        f"sweep (different grid, config, invariants, strategy or data), e.g. {stale[:_SHOWN]!r}"
     )
     return ConfigError(
         msg,

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
 from peak_trade.core.errors import ConfigError
@@ -20,6 +21,7 @@ __all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
 #: ``max_drawdown`` is a fraction <= 0, so nearer 0 (larger) is better.
 LOWER_IS_BETTER = frozenset({"volatility", "max_drawdown_duration", "ulcer_index"})
 _DEFAULT = BacktestConfig()
+_STRICT = InvariantConfig()
 
 
 def _check(metric: Any, n: Any) -> None:
@@ -74,12 +76,15 @@ def rank_sweep(
     output: str | os.PathLike[str] | None = None,
     source: Any = None,
     timeframe: str = "1h",
+    invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
 
     ``metric`` and ``top`` are checked before any work starts. The other options
     are those of ``sweep``; ``progress`` receives a ``SweepProgress`` per chunk.
+    ``invariants`` is as for ``sweep`` (strict by default); in warn mode both
+    frames carry the ``invariant_violation`` and ``invariant_bar`` columns.
 
     Raises:
         ConfigError: Bad ``metric`` or ``top``, or any ``sweep`` error.
@@ -99,6 +104,7 @@ def rank_sweep(
         output=output,
         source=source,
         timeframe=timeframe,
+        invariants=invariants,
         progress=progress,
     )
     return results, top_n(results, metric=metric, n=top)

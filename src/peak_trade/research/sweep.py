@@ -4,7 +4,9 @@ Rows come out ordered by symbol (in the order given), then by combination (the
 order of :func:`~peak_trade.backtest.grid.expand_grid`), whatever the executor or
 worker count. With ``output=DIR`` each finished chunk is written atomically as a
 Parquet file named by its key and config hash; a rerun loads the chunks that are
-already there and verify, and computes only the rest. See docs/research.md.
+already there and verify, and computes only the rest. Invariants are checked
+per combination as in ``run_combos`` (strict by default; warn mode adds the
+``invariant_violation`` and ``invariant_bar`` columns). See docs/research.md.
 """
 
 from __future__ import annotations
@@ -24,16 +26,18 @@ import polars as pl
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import strategy_class
 from peak_trade.backtest.grid import InvalidCombos, expand_grid
+from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.core.errors import ConfigError
 from peak_trade.data.cache_atomic import atomic_write
 from peak_trade.research._chunks import (
+    CheckFields,
     ChunkTask,
     encode_frame,
     fingerprint,
     plan_chunks,
     symbol_hash,
 )
-from peak_trade.research._compute import compute_chunk
+from peak_trade.research._compute import VIOLATION_COLUMNS, compute_chunk
 from peak_trade.research._load import load_frames
 from peak_trade.research._local import (
     Pool,
@@ -51,6 +55,7 @@ Executor = Literal["local", "ray"]
 _EXECUTORS: tuple[str, ...] = get_args(Executor)
 _POOLS: tuple[str, ...] = get_args(Pool)
 _DEFAULT = BacktestConfig()
+_STRICT = InvariantConfig()
 #: Combinations per chunk: the unit of scheduling, of resume and of one output file.
 DEFAULT_CHUNK_SIZE = 256
 
@@ -103,6 +108,49 @@ def _check_options(executor: Any, pool: Any, max_workers: Any, chunk_size: Any) 
         if value is not None and value < 1:
             raise _option_error(name, ">= 1", value, f"e.g. {name}=2")
     return max_workers or os.cpu_count() or 1, chunk_size or DEFAULT_CHUNK_SIZE
+
+
+def _check_invariants(invariants: Any) -> CheckFields:
+    """The invariant settings as plain fields; a grid runs the built-in checks only."""
+    if not isinstance(invariants, InvariantConfig):
+        got = type(invariants).__name__
+        raise _option_error(
+            "invariants", "an InvariantConfig", got, 'e.g. invariants=InvariantConfig(mode="warn")'
+        )
+    if invariants.has_user_checks:
+        checks = [*invariants.bar_checks, *invariants.frame_checks]
+        msg = f"sweep: user invariant checks {checks} cannot run in a grid"
+        raise ConfigError(
+            msg,
+            hint="drop bar_checks/frame_checks, or run the combination with run_backtest",
+            context={"option": "invariants", "checks": checks},
+        )
+    return CheckFields.of(invariants)
+
+
+def _report_violations(frame: pl.DataFrame, params: Sequence[str]) -> None:
+    """Warn mode: one ``sweep.invariant_violated`` warning per invariant, over all rows.
+
+    Emitted in the calling process, so it also covers rows computed by worker
+    processes or Ray tasks (whose own ``invariant.violated`` logs stay there).
+    """
+    name, bar = VIOLATION_COLUMNS
+    bad = frame.filter(pl.col(name).is_not_null())
+    if bad.is_empty() or not _log.isEnabledFor(logging.WARNING):
+        return
+    counts = bad.group_by(name, maintain_order=True).len()
+    for invariant, rows in counts.iter_rows():
+        first = bad.filter(pl.col(name) == invariant).row(0, named=True)
+        _log.warning(
+            "sweep.invariant_violated",
+            extra={
+                "invariant": invariant,
+                "rows": rows,
+                "symbol": first["symbol"],
+                "params": {p: first[p] for p in params},
+                "bar": first[bar],
+            },
+        )
 
 
 def _version() -> str | None:
@@ -190,6 +238,7 @@ def sweep(
     pool: Pool = "threads",
     chunk_size: int | None = None,
     invalid: InvalidCombos = "raise",
+    invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> pl.DataFrame:
@@ -214,19 +263,28 @@ def sweep(
         chunk_size: Combinations per chunk (default ``DEFAULT_CHUNK_SIZE``); part
             of the config hash, so keep it when resuming.
         invalid: ``"raise"`` or ``"skip"`` combinations breaking a parameter rule.
+        invariants: The built-in invariants, checked per combination as by
+            ``run_combos`` (strict by default; user checks are refused). Strict
+            raises for a violating combination; warn keeps every row, adds the
+            columns ``invariant_violation`` (the row's first violated invariant
+            by bar, null when clean) and ``invariant_bar``, and logs one
+            ``sweep.invariant_violated`` warning per invariant; off checks
+            nothing. Part of the config hash.
         progress: Called in this thread after each finished chunk.
         clock: Monotonic seconds, for the elapsed time and the ETA.
 
     Returns:
-        ``symbol``, the parameters (grid order first), then the stats columns.
+        ``symbol``, the parameters (grid order first), then the stats columns
+        (then, in warn mode, ``invariant_violation`` and ``invariant_bar``).
 
     Raises:
         ConfigError: Bad option, grid, strategy, symbol list or signal; or
             ``output`` holds another sweep's chunks.
         DataContractError: A symbol's data breaks the OHLCV contract
             (``context["symbol"]`` names it).
-        BacktestInvariantError: A combination broke an invariant;
-            ``context`` holds ``symbol`` and ``params``.
+        BacktestInvariantError: Strict mode: a combination broke an invariant;
+            ``context`` holds ``symbol``, ``chunk``, ``params``, ``combination``,
+            ``invariant`` and ``bar``.
 
     Example:
         >>> frames = {"A": synthetic_ohlcv(500, symbol="A")}  # doctest: +SKIP
@@ -234,6 +292,7 @@ def sweep(
         2
     """
     workers, size = _check_options(executor, pool, max_workers, chunk_size)
+    checks = _check_invariants(invariants)
     cls = strategy_class(strategy)
     combos, skipped = expand_grid(strategy, grid, invalid=invalid)
     columns = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
@@ -252,11 +311,12 @@ def sweep(
         "columns": columns,
         "config": config.to_dict(),
         "chunk_size": size,
+        "invariants": checks.as_dict(),
     }
     keys = {s: symbol_hash(inputs, s, fingerprint(p)) for s, p in payloads.items()}
     tasks = plan_chunks(
         list(frames), combos, chunk_size=size, strategy=cls, config=config,
-        columns=columns, keys=keys if keys else dict.fromkeys(frames, "-"),
+        columns=columns, keys=keys if keys else dict.fromkeys(frames, "-"), checks=checks,
     )  # fmt: skip
     found = load_done(out_dir, tasks) if out_dir is not None else {}
     todo = [t for t in tasks if t.order not in found]
@@ -265,7 +325,7 @@ def sweep(
             "sweep.start",
             extra={"symbols": len(frames), "combos": len(combos), "skipped": len(skipped),
                    "chunks": len(tasks), "resumed": len(found), "executor": executor,
-                   "max_workers": workers},
+                   "max_workers": workers, "invariants": checks.mode},
         )  # fmt: skip
     collect = _Collector(out_dir, len(tasks), len(found), progress, clock)
     if todo and executor == "ray":
@@ -284,6 +344,9 @@ def sweep(
     parts = {**found, **collect.frames}
     if not tasks:  # every combination was skipped: an empty frame of the right schema
         symbol, first = next(iter(frames.items()))
-        probe = ChunkTask(symbol, 0, 0, 0, (), cls, config, tuple(columns), "-")
+        probe = ChunkTask(symbol, 0, 0, 0, (), cls, config, tuple(columns), "-", checks)
         return compute_chunk(first, probe)
-    return pl.concat([parts[t.order] for t in tasks], how="vertical", rechunk=True)
+    result = pl.concat([parts[t.order] for t in tasks], how="vertical", rechunk=True)
+    if checks.mode == "warn":
+        _report_violations(result, columns)
+    return result
