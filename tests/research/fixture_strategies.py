@@ -20,8 +20,9 @@ GUILTY = {"fast": 7, "slow": 30}
 class TripwireCrossover(MaCrossover):
     """ma_crossover that raises BacktestInvariantError whenever GUILTY is in the batch.
 
-    It stands in for the invariant checks of issue 6, which run_combos does not
-    have yet: the error comes out of run_combos on the chunk, as a real one will.
+    It stands in for an invariant error raised for a whole batch, without the
+    ``params`` the engine's own grid error carries: the sweep must bisect the
+    chunk to name the combination. (Real engine violations: ``SizedHold``.)
     """
 
     name: ClassVar[str] = "tripwire_crossover"

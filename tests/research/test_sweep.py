@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -38,18 +39,19 @@ def _frames(bars: int = 400) -> dict[str, pl.DataFrame]:
 FRAMES = _frames()
 
 
-def _reference(frames: dict[str, pl.DataFrame], grid: dict[str, list[int]]) -> list[dict[str, Any]]:
-    """One run_backtest per (symbol, combination): symbols outer, last grid name fastest."""
+@functools.cache
+def _reference() -> tuple[dict[str, Any], ...]:
+    """One run_backtest per (symbol, combination): symbols outer, last grid name fastest.
+
+    Computed on first use (not at import), once per session.
+    """
     rows = []
-    for symbol, frame in frames.items():
-        for point in itertools.product(*grid.values()):
-            params = dict(zip(grid, point, strict=True))
+    for symbol, frame in FRAMES.items():
+        for point in itertools.product(*GRID.values()):
+            params = dict(zip(GRID, point, strict=True))
             stats = run_backtest(frame, "ma_crossover", params, config=CFG).stats
             rows.append({"symbol": symbol, **params, **stats})
-    return rows
-
-
-REFERENCE = _reference(FRAMES, GRID)
+    return tuple(rows)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -61,8 +63,9 @@ def _same(a: Any, b: Any) -> bool:
 def _assert_matches_reference(out: pl.DataFrame) -> None:
     assert out.columns == ["symbol", "fast", "slow", *STAT_NAMES]
     rows = out.to_dicts()
-    assert len(rows) == len(REFERENCE)
-    for got, want in zip(rows, REFERENCE, strict=True):
+    reference = _reference()
+    assert len(rows) == len(reference)
+    for got, want in zip(rows, reference, strict=True):
         bad = {k: (got[k], want[k]) for k in want if not _same(got[k], want[k])}
         assert not bad, (want["symbol"], want["fast"], want["slow"], bad)
 
