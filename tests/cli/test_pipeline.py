@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,23 @@ def test_invariants_section_reaches_the_engine(
     _pipeline.run_pipeline(_pipeline.load_run_config(in_tmp / "inv.toml"))
     expected = InvariantConfig(mode="warn", timing="end", abs_tol=0.01, max_leverage=2.0)
     assert seen == [expected] * 4
+
+
+@pytest.mark.parametrize(("allow_short", "limit"), [(False, 1.0), (True, math.inf)])
+def test_unset_max_leverage_lets_the_engine_derive_it(
+    in_tmp: Path, allow_short: bool, limit: float
+) -> None:
+    """No 1.0 default and no mapping: an unset limit reaches the engine as None."""
+    short = "true" if allow_short else "false"
+    (in_tmp / "c.toml").write_text(SMALL_CONFIG + f"\n[backtest]\nallow_short = {short}\n")
+    checks = _pipeline.invariant_config(_pipeline.load_run_config(in_tmp / "c.toml"))
+    assert checks == InvariantConfig()
+    assert checks.leverage_limit(allow_short=allow_short) == limit
+
+
+def test_an_explicit_max_leverage_is_passed_as_written_with_shorts(in_tmp: Path) -> None:
+    extra = "\n[backtest]\nallow_short = true\n\n[invariants]\nmax_leverage = 1.0\n"
+    (in_tmp / "c.toml").write_text(SMALL_CONFIG + extra)
+    checks = _pipeline.invariant_config(_pipeline.load_run_config(in_tmp / "c.toml"))
+    assert checks == InvariantConfig(max_leverage=1.0)
+    assert checks.leverage_limit(allow_short=True) == 1.0

@@ -121,6 +121,13 @@ def test_every_problem_is_reported_at_once_in_one_error() -> None:
         ),
         ({"invariants": {"abs_tol": -1e-9}}, "invariants.abs_tol", "out of range", ">= 0.0", -1e-9),
         (
+            {"invariants": {"max_leverage": 0.0}},
+            "invariants.max_leverage",
+            "out of range",
+            "> 0.0",
+            0.0,
+        ),
+        (
             {"cache": {"checksum": "md5"}},
             "cache.checksum",
             "not an allowed value",

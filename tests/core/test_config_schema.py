@@ -47,7 +47,6 @@ MINIMAL_NORMAL_FORM = {
         "timing": "every_bar",
         "abs_tol": 1e-6,
         "rel_tol": 1e-9,
-        "max_leverage": 1.0,
     },
     "logging": {"level": "INFO", "format": "text"},
     "provider": {
@@ -88,11 +87,14 @@ def test_schema_defaults_match_the_engine_and_provider_defaults() -> None:
     import inspect
 
     from peak_trade.backtest.config import BacktestConfig
+    from peak_trade.backtest.invariants import InvariantConfig
     from peak_trade.data.circuit_breaker import CircuitBreaker
     from peak_trade.data.retry import RetryPolicy
 
     cfg = validate_config(minimal())
     assert BacktestConfig(**cfg.backtest.model_dump()) == BacktestConfig()
+    assert InvariantConfig(**cfg.invariants.model_dump()) == InvariantConfig()
+    assert cfg.invariants.max_leverage is None  # the engine derives it from [backtest]
     retry_defaults = {f.name: f.default for f in dataclasses.fields(RetryPolicy)}
     assert {k: retry_defaults[k] for k in type(cfg.provider.retry).model_fields} == (
         cfg.provider.retry.model_dump()
@@ -209,6 +211,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         doc["run"] = {"seed": draw(st.integers(0, 2**32 - 1)), "name": draw(_names)}
     if draw(st.booleans()):
         doc["provider"] = {"retry": {"deadline": draw(st.floats(0.1, 100))}}
+    if draw(st.booleans()):
+        doc["invariants"] = {"mode": "warn", "max_leverage": draw(st.floats(0.01, 100))}
     return doc
 
 

@@ -34,6 +34,7 @@ from peak_trade.core.repro import ReproContext, set_global_seed
 __all__ = [
     "RunOutcome",
     "backtest_config",
+    "invariant_config",
     "load_run_config",
     "log_file",
     "registry_params",
@@ -104,38 +105,32 @@ def backtest_config(config: Config) -> BacktestConfig:
     return BacktestConfig(**config.backtest.model_dump())
 
 
-def _engine_options(config: Config) -> dict[str, Any]:
-    """The ``[invariants]`` section as ``run_backtest``'s ``invariants`` option.
+def invariant_config(config: Config) -> InvariantConfig:
+    """The ``[invariants]`` section as the engine's ``InvariantConfig``.
 
-    ``max_leverage`` left at the schema default (1.0) on a config that allows
-    shorts is passed as None, so the engine derives it (unbounded for shorts,
-    docs/invariants.md); any other value is passed as written.
+    An unset ``max_leverage`` stays None: the engine derives it from
+    ``[backtest]`` (1 long-only, unbounded with shorts; docs/invariants.md).
+
+    Example:
+        >>> invariant_config(load_run_config(quickstart_path())).mode  # doctest: +SKIP
+        'strict'
     """
-    section = config.invariants
-    leverage: float | None = section.max_leverage
-    if config.backtest.allow_short and leverage == 1.0:
-        leverage = None
-    invariants = InvariantConfig(
-        mode=section.mode,
-        timing=section.timing,
-        abs_tol=section.abs_tol,
-        rel_tol=section.rel_tol,
-        max_leverage=leverage,
-    )
-    return {"invariants": invariants}
+    return InvariantConfig(**config.invariants.model_dump())
 
 
 def _results(
     config: Config, frames: Mapping[str, pl.DataFrame], progress: Progress | None
 ) -> tuple[list[pl.DataFrame], list[pl.DataFrame], list[dict[str, Any]]]:
     bt = backtest_config(config)
-    options = _engine_options(config)
+    invariants = invariant_config(config)
     equities, trades, rows = [], [], []
     for symbol, df in frames.items():
         for strategy in config.strategies:
             with run_context(symbol=symbol, strategy=strategy.key):
                 started = time.perf_counter()
-                result = run_backtest(df, strategy.name, strategy.params, config=bt, **options)
+                result = run_backtest(
+                    df, strategy.name, strategy.params, config=bt, invariants=invariants
+                )
                 _log.info(
                     "run.backtest",
                     extra={"bars": df.height, "seconds": time.perf_counter() - started},

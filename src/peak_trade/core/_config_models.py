@@ -273,8 +273,13 @@ class InvariantsSection(_Section):
         ge=0,
         description="relative tolerance of the accounting identity, times max(1, |equity|)",
     )
-    max_leverage: StrictFloat = Field(
-        default=1.0, gt=0, description="largest |position x price| / equity allowed"
+    max_leverage: StrictFloat | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "largest |position x price| / equity allowed; unset derives it: "
+            "1 long-only, unbounded with `allow_short`"
+        ),
     )
 
 
