@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.invariants import InvariantConfig
+from peak_trade.cli import _sweep_pipeline
 from peak_trade.cli._run_files import MARKER
 from peak_trade.cli.main import main
 from peak_trade.research.ranking import top_n
@@ -53,3 +58,67 @@ def test_sweep_without_a_sweep_section_exits_2(
     (tmp_path / "small.toml").write_text(SMALL_CONFIG)
     assert main(["sweep", "small.toml"]) == 2
     assert "no [sweep] section" in capsys.readouterr().err
+
+
+def _spy_sweep(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """Record the frames and options `peak-trade sweep` hands to the library's sweep."""
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    real = _sweep_pipeline.sweep
+
+    def spy(frames: Any, strategy: Any, grid: Any, /, **kwargs: Any) -> pl.DataFrame:
+        calls.append((frames, kwargs))
+        return real(frames, strategy, grid, **kwargs)
+
+    monkeypatch.setattr(_sweep_pipeline, "sweep", spy)
+    return calls
+
+
+def test_sweep_passes_the_default_invariants_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    calls = _spy_sweep(monkeypatch)
+    (tmp_path / "sw.toml").write_text(SMALL_CONFIG + _SWEEP)
+    assert main(["sweep", "sw.toml"]) == 0
+    assert [kwargs["invariants"] for _, kwargs in calls] == [InvariantConfig()]
+
+
+def test_sweep_in_warn_mode_records_each_rows_first_violation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked against one run_backtest per symbol and combination on the same data."""
+    monkeypatch.chdir(tmp_path)
+    calls = _spy_sweep(monkeypatch)
+    section = '\n[invariants]\nmode = "warn"\ntiming = "end"\nmax_leverage = 0.5\n'
+    (tmp_path / "sw.toml").write_text(SMALL_CONFIG + _SWEEP + section)
+    assert main(["sweep", "sw.toml"]) == 0
+    [(frames, kwargs)] = calls
+    checks = InvariantConfig(mode="warn", timing="end", max_leverage=0.5)
+    assert kwargs["invariants"] == checks
+    [run_dir] = run_dirs(tmp_path / "out")
+    frame = pl.read_parquet(run_dir / "sweep.parquet")
+    want = []
+    for symbol, data in frames.items():
+        for fast, slow in itertools.product([5, 10], [20, 40]):
+            result = run_backtest(data, "ma_crossover", {"fast": fast, "slow": slow},
+                                  invariants=checks)  # fmt: skip
+            first = result.violations[0] if result.violations else None
+            want.append((symbol, fast, slow, result.stats["total_return"],
+                         first and first.name, first and first.bar))  # fmt: skip
+    got = frame.select(
+        "symbol", "fast", "slow", "total_return", "invariant_violation", "invariant_bar"
+    ).rows()
+    assert got == want
+    assert any(row[4] == "exposure_within_limit" for row in got)  # the test can fail
+
+
+def test_sweep_in_strict_mode_exits_4_naming_the_combination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    section = "\n[invariants]\nmax_leverage = 0.5\n"
+    (tmp_path / "sw.toml").write_text(SMALL_CONFIG + _SWEEP + section)
+    assert main(["sweep", "sw.toml"]) == 4
+    err = capsys.readouterr().err
+    assert "broke invariant `exposure_within_limit`" in err
+    assert "{'fast': 5, 'slow': 20}" in err

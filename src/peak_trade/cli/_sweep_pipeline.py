@@ -1,7 +1,9 @@
 """``peak-trade sweep``: the ``[sweep]`` grid over every symbol, into a run directory.
 
 Data goes through the same fetch, normalise, validate and cache steps as a run;
-the grid runs through :func:`peak_trade.research.sweep.sweep`; the result is
+the grid runs through :func:`peak_trade.research.sweep.sweep` with the
+``[invariants]`` section (warn mode adds the ``invariant_violation`` and
+``invariant_bar`` columns); the result is
 written as ``sweep.parquet`` into ``<output_dir>/<run_id>.partial/`` with
 ``config.toml``, ``repro.json``, ``log.jsonl`` and the ``_COMPLETE`` marker, then
 renamed like a run (docs/cli.md).
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from peak_trade.cli._pipeline import backtest_config, log_file
+from peak_trade.cli._pipeline import backtest_config, invariant_config, log_file
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame
 from peak_trade.core._atomic_text import write_text_atomic
@@ -99,6 +101,7 @@ def run_sweep(
             max_workers=spec.max_workers,
             chunk_size=spec.chunk_size,
             invalid=spec.invalid,
+            invariants=invariant_config(config),
             progress=report,
         )
         write_frame(frame, partial / "sweep.parquet")
