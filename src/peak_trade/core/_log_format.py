@@ -13,6 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from peak_trade.core._log_context import RESERVED_KEYS
@@ -32,7 +33,11 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "bound_fields",
 }
 _FIXED = frozenset(RESERVED_KEYS)
+# The attributes LogRecord.__init__ sets, in the order it sets them.
+_INIT_NAMES = list(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+_N_INIT = len(_INIT_NAMES)
 _MEMO_SIZE = 1024
+_isfinite = math.isfinite
 
 
 def plain(value: Any) -> Any:
@@ -50,6 +55,8 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, float) and not _isfinite(value):
+        return repr(float(value))  # "nan", also for numpy's float64 (a float subclass)
     return jsonable(value)
 
 
@@ -59,7 +66,6 @@ _ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), default=plai
 # the cost of a log line); interpreters without it use _ENCODER.
 _C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
 _ESCAPE = json.encoder.encode_basestring_ascii
-_isfinite = math.isfinite
 
 
 def _encode(obj: Any) -> str:
@@ -75,26 +81,38 @@ class _PayloadFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._second: tuple[int, str] = (-1, "")
+        self._second: tuple[int | None, str] = (None, "")  # None: nothing cached yet
+        self._day: tuple[int | None, str] = (None, "")
+
+    def _clock(self, second: int) -> str:
+        """``YYYY-MM-DDTHH:MM:SS`` (UTC) for a whole second; memoised per second and day."""
+        cached = self._second
+        if cached[0] == second:
+            return cached[1]
+        day, rest = divmod(second, 86400)
+        date = self._day
+        if date[0] != day:
+            date = (day, time.strftime("%Y-%m-%dT", time.gmtime(day * 86400)))
+            self._day = date
+        text = "%s%02d:%02d:%02d" % (date[1], rest // 3600, rest // 60 % 60, rest % 60)  # noqa: UP031
+        self._second = (second, text)
+        return text
 
     def _timestamp(self, created: float) -> str:
         second = int(created)
-        cached = self._second
-        if cached[0] != second:
-            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-            self._second = cached
-        return "%s.%06dZ" % (cached[1], (created - second) * 1e6)  # noqa: UP031  # fastest
+        if created < second:  # int() rounds toward zero; before 1970 the second is below
+            second -= 1
+        return "%s.%06dZ" % (self._clock(second), (created - second) * 1e6)  # noqa: UP031  # fastest
 
     def fields(self, record: logging.LogRecord, event: str) -> dict[str, Any]:
         """Bound fields, then ``extra`` fields, then the exception; not yet JSON-safe."""
         attrs = record.__dict__
         bound = attrs.get("bound_fields")
         out: dict[str, Any] = dict(bound) if bound else {}
-        for key, value in attrs.items():
-            if key in _STANDARD or key.startswith("_"):
-                continue
+        for key in _extra_names(attrs):
+            value = attrs[key]
             if key in _FIXED:
-                if key == "event" and value == event:
+                if key == "event" and type(value) is str and value == event:
                     continue  # extra={"event": <the message>} says nothing new
                 key = f"{key}_extra"
             out[key] = value
@@ -104,6 +122,18 @@ class _PayloadFormatter(logging.Formatter):
         if record.stack_info:
             out["stack"] = self.formatStack(record.stack_info)
         return out
+
+
+def _extra_names(attrs: dict[str, Any]) -> list[str]:
+    """The record attributes that came from ``extra`` (or a filter), in the order set.
+
+    ``LogRecord.__init__`` always sets the same attributes in the same order, so
+    when a record starts with them only the attributes after them are examined.
+    """
+    names = list(attrs)
+    if names[:_N_INIT] == _INIT_NAMES:
+        names = names[_N_INIT:]
+    return [key for key in names if key not in _STANDARD and key[:1] != "_"]
 
 
 def _json_value(value: Any) -> str:
@@ -123,11 +153,16 @@ def _json_value(value: Any) -> str:
         return _encode(plain(value))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class JsonFormatter(_PayloadFormatter):
     """One JSON object per line (newlines inside values are escaped).
 
-    The encoded ``level``/``logger``/``event``/ids part of a line and encoded field
-    names are memoised (bounded), since a run repeats the same few events.
+    Parts that repeat across a run are memoised: the encoded
+    ``level``/``logger``/``event``/ids part and field names (bounded), the date and
+    the whole second of the timestamp, and the encoded bound fields of the current
+    ``run_context`` (when they are plain scalars). Field values are encoded afresh.
 
     Example:
         >>> handler = logging.StreamHandler()
@@ -138,6 +173,9 @@ class JsonFormatter(_PayloadFormatter):
         super().__init__()
         self._heads: dict[tuple[Any, ...], str] = {}
         self._keys: dict[str, str] = {}
+        self._fields: dict[str, str] = {}
+        self._json_second: tuple[int | None, str] = (None, "")
+        self._bound: tuple[object, str] = (None, "")
 
     def _head(self, record: logging.LogRecord, event: str) -> str:
         """``","level":...,"trace_id":...`` for this record, memoised."""
@@ -150,7 +188,7 @@ class JsonFormatter(_PayloadFormatter):
             pass
         except TypeError:  # an unhashable id from a user's own `extra`
             key = ()
-        head = '","level":%s,"logger":%s,"event":%s,"run_id":%s,"trace_id":%s' % (  # noqa: UP031
+        head = 'Z","level":%s,"logger":%s,"event":%s,"run_id":%s,"trace_id":%s' % (  # noqa: UP031
             _ESCAPE(record.levelname),
             _ESCAPE(record.name),
             _ESCAPE(event),
@@ -164,6 +202,7 @@ class JsonFormatter(_PayloadFormatter):
         return head
 
     def _key(self, name: str) -> str:
+        """``,"name":`` for a bound field, memoised."""
         found = self._keys.get(name)
         if found is None:
             if len(self._keys) >= _MEMO_SIZE:
@@ -171,44 +210,96 @@ class JsonFormatter(_PayloadFormatter):
             found = self._keys[name] = f",{_ESCAPE(name)}:"
         return found
 
+    def _field_key(self, name: str) -> str:
+        """``,"name":`` for a record attribute that is a field, ``""`` for one that is not.
+
+        Memoised, so one dict lookup per attribute decides all: standard and private
+        attributes are skipped and extra fields named like a fixed key are renamed.
+        """
+        if name in _STANDARD or name[:1] == "_":
+            found = ""
+        elif name in _FIXED:
+            found = f",{_ESCAPE(name + '_extra')}:"
+        else:
+            found = f",{_ESCAPE(name)}:"
+        if len(self._fields) >= _MEMO_SIZE:
+            self._fields.clear()
+        self._fields[name] = found
+        return found
+
+    def _bound_text(self, bound: Mapping[str, Any], attrs: dict[str, Any]) -> str:
+        """The bound fields as ``,"k":v...``; memoised per context for plain scalars.
+
+        Bound fields that an extra field of the same name overrides are left out.
+        """
+        if not attrs.keys().isdisjoint(bound.keys()):
+            skip = {name for name in bound if name in attrs and self._field_key(name)}
+            if skip:
+                return "".join(
+                    self._key(name) + _json_value(value)
+                    for name, value in bound.items()
+                    if name not in skip
+                )
+        cached = self._bound
+        if cached[0] is bound:
+            return cached[1]
+        text = "".join(self._key(name) + _json_value(value) for name, value in bound.items())
+        # run_context binds a read-only mapping per block; scalars in it cannot change.
+        if type(bound) is MappingProxyType and _SCALARS.issuperset(map(type, bound.values())):
+            self._bound = (bound, text)
+        return text
+
     def format(self, record: logging.LogRecord) -> str:
         attrs = record.__dict__
-        event = record.getMessage()
-        # Written piece by piece: a log line with 5 fields must cost no more than
-        # structlog's JSONRenderer (benchmarks/cases_logging.py).
-        parts = ['{"ts":"', self._timestamp(record.created), self._head(record, event)]
+        msg = record.msg
+        event = msg if type(msg) is str and not record.args else record.getMessage()
         if record.exc_info or record.stack_info:
             fields = self.fields(record, event)  # merges bound, extra and error keys
-            if fields:  # exc_info may be (None, None, None)
-                parts += [",", _encode_fields(fields)[1:-1]]
-        else:
-            start = len(parts)
-            for key, value in attrs.items():
-                if key in _STANDARD or key.startswith("_"):
-                    continue
-                if key in _FIXED:
-                    if key == "event" and value == event:
-                        continue
-                    key = f"{key}_extra"
-                kind = type(value)  # inline fast paths; _json_value handles the rest
-                if kind is str:
-                    text = _ESCAPE(value)
-                elif kind is int or (kind is float and _isfinite(value)):
-                    text = repr(value)  # exactly int or float: their JSON form
-                else:
-                    text = _json_value(value)
-                parts += [self._keys.get(key) or self._key(key), text]
-            bound = attrs.get("bound_fields")
-            if bound:  # bound fields go first; an extra field of the same name wins
-                given = set(parts[start::2])
-                parts[start:start] = [
-                    piece
-                    for name, value in bound.items()
-                    if self._key(name) not in given
-                    for piece in (self._key(name), _json_value(value))
-                ]
-        parts.append("}")
+            body = "," + _encode_fields(fields)[1:-1] if fields else ""  # exc_info may be empty
+            return self._timestamp_head(record, event) + body + "}"
+        # Written piece by piece: a log line with 5 fields must cost no more than
+        # structlog's TimeStamper + JSONRenderer (benchmarks/cases_logging.py).
+        parts = [self._timestamp_head(record, event)]
+        add = parts.append
+        known = self._fields.get
+        names = list(attrs)
+        if names[:_N_INIT] == _INIT_NAMES:
+            names = names[_N_INIT:]  # skip the attributes every record has
+        given = attrs.get("event")
+        if type(given) is str and given == event:
+            names.remove("event")  # extra={"event": <the message>} says nothing new
+        for name in names:
+            key = known(name)
+            if key is None:
+                key = self._field_key(name)
+            if not key:
+                continue
+            value = attrs[name]
+            kind = type(value)  # inline fast paths; _json_value handles the rest
+            add(key)
+            if kind is str:
+                add(_ESCAPE(value))
+            elif kind is int or (kind is float and _isfinite(value)):
+                add(repr(value))  # exactly int or float: their JSON form
+            else:
+                add(_json_value(value))
+        bound = attrs.get("bound_fields")
+        if bound:  # bound fields go before the extra fields
+            parts.insert(1, self._bound_text(bound, attrs))
+        add("}")
         return "".join(parts)
+
+    def _timestamp_head(self, record: logging.LogRecord, event: str) -> str:
+        """``{"ts":"<ISO>Z","level":...,"trace_id":...``: everything before the fields."""
+        created = record.created
+        second = int(created)
+        if created < second:  # int() rounds toward zero; before 1970 the second is below
+            second -= 1
+        cached = self._json_second
+        if cached[0] != second:
+            cached = (second, '{"ts":"%s.' % self._clock(second))  # noqa: UP031
+            self._json_second = cached
+        return "%s%06d%s" % (cached[1], (created - second) * 1e6, self._head(record, event))  # noqa: UP031
 
 
 def _encode_fields(fields: dict[str, Any]) -> str:
