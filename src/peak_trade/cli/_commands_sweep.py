@@ -17,6 +17,8 @@ from peak_trade.research.sweep import SweepProgress
 
 __all__ = ["cmd_sweep"]
 
+_VIOLATION = "invariant_violation"
+
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the config's sweep, then print the best ``sweep.top`` rows by ``sweep.metric``."""
@@ -40,5 +42,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     head = f"sweep {spec.strategy!r}: {outcome.frame.height} backtests"
     print(f"{head}; top {len(rows)} by {spec.metric}")
     print(render_table(columns, rows))
+    if _VIOLATION in outcome.frame.columns:  # warn mode
+        bad = outcome.frame.height - outcome.frame.get_column(_VIOLATION).null_count()
+        print(
+            f"invariants (warn): {bad} of {outcome.frame.height} rows violated; see `{_VIOLATION}`"
+        )
     print(f"results: {outcome.run_dir}")
     return EXIT_OK
