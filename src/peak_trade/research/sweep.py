@@ -17,12 +17,12 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import polars as pl
 
+from peak_trade._version import __version__
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import strategy_class
 from peak_trade.backtest.grid import InvalidCombos, expand_grid
@@ -151,14 +151,6 @@ def _report_violations(frame: pl.DataFrame, params: Sequence[str]) -> None:
                 "bar": first[bar],
             },
         )
-
-
-def _version() -> str | None:
-    """The installed peak-trade version: chunks of another version are not reused."""
-    try:
-        return metadata.version("peak-trade")
-    except metadata.PackageNotFoundError:
-        return None
 
 
 class _Collector:
@@ -304,7 +296,7 @@ def sweep(
         else {}
     )
     inputs = {
-        "peak_trade": _version(),
+        "peak_trade": __version__,  # chunks of another version are not reused
         "strategy": f"{cls.__module__}.{cls.__qualname__}",
         "name": cls.name,
         "combos": combos,
