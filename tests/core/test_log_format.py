@@ -252,3 +252,32 @@ def test_a_disabled_library_debug_makes_no_record_and_runs_no_filter():
         root.setLevel(saved[1])
     assert type(log) is logging.Logger
     assert (log.filters, root.filters) == ([], [])
+
+
+def test_lines_with_an_exception_keep_the_same_key_order():
+    """The slower exception path orders bound, extra and overridden fields like the fast one."""
+    logger = logging.getLogger("peak_trade.x")
+    formatter = JsonFormatter()
+    with run_context(symbol="BTC", sweep="s1"):
+        try:
+            raise ValueError("boom")
+        except ValueError as err:
+            failed = logger.makeRecord(
+                logger.name,
+                logging.ERROR,
+                "f",
+                1,
+                "e",
+                (),
+                (ValueError, err, None),
+                extra={"symbol": "ETH", "rows": 1},
+            )
+        plain = _record("peak_trade.x", "e", {"symbol": "ETH", "rows": 1})
+    with_error = json.loads(formatter.format(failed))
+    without = json.loads(formatter.format(plain))
+    assert list(with_error) == [*without, "error", "traceback"]
+    assert list(without)[6:] == ["sweep", "symbol", "rows"]
+    assert (with_error["symbol"], with_error["error"]) == (
+        "ETH",
+        {"type": "ValueError", "message": "boom"},
+    )

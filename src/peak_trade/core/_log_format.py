@@ -107,9 +107,11 @@ class _PayloadFormatter(logging.Formatter):
     def fields(self, record: logging.LogRecord, event: str) -> dict[str, Any]:
         """Bound fields, then ``extra`` fields, then the exception; not yet JSON-safe."""
         attrs = record.__dict__
-        bound = attrs.get("bound_fields")
-        out: dict[str, Any] = dict(bound) if bound else {}
-        for key in _extra_names(attrs):
+        names = _extra_names(attrs)
+        bound = attrs.get("bound_fields") or {}
+        # An extra field replaces a bound one of the same name, in the extra fields' place.
+        out: dict[str, Any] = {k: v for k, v in bound.items() if k not in names}
+        for key in names:
             value = attrs[key]
             if key in _FIXED:
                 if key == "event" and type(value) is str and value == event:
