@@ -6,6 +6,7 @@ import errno
 import hashlib
 import hmac
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import polars as pl
 import pytest
 import xxhash
 
+import peak_trade.data._cache_hashing as cache_hashing
 import peak_trade.data.cache_atomic as cache_atomic
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
-from peak_trade.data._cache_hashing import HashingWriter
+from peak_trade.data._cache_hashing import HashingWriter, release_cached_pages
 from peak_trade.data.cache_atomic import atomic_read, atomic_write
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 
@@ -175,6 +177,52 @@ def test_failed_write_removes_temp_keeps_old_and_chains_cause(
     monkeypatch.undo()
     assert files_in(tmp_path) == ["a.arrow", "a.arrow.lock", "a.arrow.xxh3"]
     assert atomic_read(path, verify_checksum=True).equals(frame)
+
+
+def record_fadvise(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int, int]]:
+    """Swap ``posix_fadvise`` in the sink module for a recorder of (file, offset, len, advice)."""
+    calls: list[tuple[str, int, int, int]] = []
+
+    def fake(fd: int, offset: int, length: int, advice: int) -> None:
+        calls.append((Path(os.readlink(f"/proc/self/fd/{fd}")).name, offset, length, advice))
+
+    monkeypatch.setattr(cache_hashing, "_FADVISE", fake)
+    return calls
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name the fd")
+def test_overwrite_releases_old_pages_before_writing_new_bytes(
+    tmp_path: Path, frame: pl.DataFrame, other: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = atomic_write(frame, tmp_path / "a.arrow", checksum="xxh3")
+    calls = record_fadvise(monkeypatch)
+    atomic_write(other, path, checksum="xxh3")
+    assert calls[0] == ("a.arrow", 0, 0, os.POSIX_FADV_DONTNEED)
+    rest = calls[1:]
+    assert rest  # the new bytes went through the sink
+    assert all(name.startswith(".a.arrow.") and name.endswith(".tmp") for name, *_ in rest)
+    assert [(off, n) for _, off, n, _ in rest] == [
+        (sum(n for _, _, n, _ in rest[:i]), n) for i, (_, _, n, _) in enumerate(rest)
+    ]
+    assert sum(n for _, _, n, _ in rest) == len(path.read_bytes())
+    assert atomic_read(path, verify_checksum=True).equals(other)
+
+
+def test_release_cached_pages_leaves_missing_links_and_fifos_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO is never opened (that would block); a symlink is not followed."""
+    target = tmp_path / "real.arrow"
+    target.write_bytes(b"abc")
+    (tmp_path / "link.arrow").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo.arrow")
+    calls = record_fadvise(monkeypatch)
+    for name in ["missing.arrow", "link.arrow", "fifo.arrow"]:
+        release_cached_pages(tmp_path / name)
+    assert calls == []
+    release_cached_pages(target)
+    assert calls == [("real.arrow", 0, 0, os.POSIX_FADV_DONTNEED)]
+    assert target.read_bytes() == b"abc"
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import mmap
 import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "hmac_key",
     "map_file",
     "new_hasher",
+    "release_cached_pages",
 ]
 
 KEY_ENV = "PEAK_TRADE_CACHE_KEY"
@@ -145,6 +147,31 @@ class HashingWriter:
     def hexdigest(self) -> str | None:
         """The digest of everything written so far (None without a hasher)."""
         return None if self._hasher is None else self._hasher.hexdigest()
+
+
+def release_cached_pages(path: Path) -> None:
+    """Ask the kernel to drop the clean cached pages of the regular file at ``path``.
+
+    Called on the version about to be replaced, before its successor is written:
+    the page cache then holds one copy of the file, not two, and the new file is
+    written into memory just freed rather than into pages the system may have
+    handed back (on a VM with free page reporting, re-touching such memory costs a
+    host fault per page). The file and its bytes are untouched; pages that are
+    mapped or dirty stay. A missing path, a symlink or a non-regular file is left
+    alone. A no-op where ``posix_fadvise`` does not exist.
+    """
+    if _FADVISE is None:
+        return
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return
+    try:
+        _FADVISE(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
 
 
 def map_file(path: Path) -> mmap.mmap:

@@ -37,6 +37,7 @@ from peak_trade.data._cache_hashing import (
     hmac_key,
     map_file,
     new_hasher,
+    release_cached_pages,
 )
 from peak_trade.data._cache_lock import path_lock
 from peak_trade.data._cache_sidecar import (
@@ -81,10 +82,12 @@ def _write_temp(
     """Encode ``df`` into ``tmp`` (hashing on the way) and fsync it.
 
     With a checksum, the phase-one sidecar (new and previous entry) is written
-    while the data fsync runs: it vouches for the old file until the rename.
+    while the data fsync runs: it vouches for the old file until the rename. The
+    old file's cached pages are released first, so the new bytes reuse that memory.
     """
     fmt = format_for(path)
     hasher = None if algo is None else new_hasher(algo, key)
+    release_cached_pages(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with HashingWriter(fd, hasher) as sink:
