@@ -44,17 +44,19 @@ CRASH_WRITER = textwrap.dedent(
         i += 1
     """
 )
+# Each writer says "ready", then blocks reading its stdin until the test sends
+# "go" to all four, so their overwrites start together without polling.
 CONCURRENT_WRITER = textwrap.dedent(
     """
-    import os, sys, time
+    import sys
     from peak_trade.data.cache_atomic import atomic_write
     from peak_trade.data.providers.synthetic import synthetic_ohlcv
 
-    path, start, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    path, seed = sys.argv[1], int(sys.argv[2])
     frame = synthetic_ohlcv(20_000 + seed, seed=seed)
     print("ready", flush=True)
-    while not os.path.exists(start):
-        time.sleep(0.001)
+    if sys.stdin.readline() != "go\\n":
+        sys.exit("expected go")
     for _ in range(8):
         atomic_write(frame, path, checksum="xxh3")
     """
@@ -66,6 +68,7 @@ def _spawn(code: str, *args: object) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", code, *map(str, args)],
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -141,12 +144,14 @@ def test_every_flip_and_truncation_is_detected(
 @pytest.mark.slow
 def test_four_writer_processes_leave_a_matching_pair_and_no_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "shared.arrow"
-    start = tmp_path / "start"
-    procs = [_spawn(CONCURRENT_WRITER, path, start, seed) for seed in range(4)]
+    procs = [_spawn(CONCURRENT_WRITER, path, seed) for seed in range(4)]
     for proc in procs:
         assert proc.stdout is not None
         assert proc.stdout.readline() == "ready\n"
-    start.touch()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -157,7 +162,7 @@ def test_four_writer_processes_leave_a_matching_pair_and_no_temp_files(tmp_path:
     sidecar = (tmp_path / "shared.arrow.xxh3").read_text()
     assert sidecar == f"ptcache/1 xxh3 {len(data)}:{xxhash.xxh3_128(data).hexdigest()}\n"
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["shared.arrow", "shared.arrow.lock", "shared.arrow.xxh3", "start"]
+    assert left == ["shared.arrow", "shared.arrow.lock", "shared.arrow.xxh3"]
 
 
 _parts = st.text(max_size=70)
