@@ -151,7 +151,7 @@ def test_four_writer_processes_leave_a_matching_pair_and_no_temp_files(tmp_path:
     for proc in procs:
         assert proc.stdin is not None
         proc.stdin.write("go\n")
-        proc.stdin.close()
+        proc.stdin.flush()  # communicate() below closes it
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
