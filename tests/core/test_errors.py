@@ -1,6 +1,7 @@
 import json
 import pickle
 
+import numpy as np
 import pytest
 
 import peak_trade
@@ -35,8 +36,6 @@ def test_context_is_a_dict_never_none_and_copied():
 def test_to_dict_is_json_serialisable_with_awkward_context():
     import datetime as dt
     from pathlib import Path
-
-    import numpy as np
 
     err = errors.CacheError(
         "x",
@@ -114,3 +113,17 @@ def test_errors_module_imports_nothing_from_the_package():
         node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
     ] + [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
     assert not [m for m in imported if m.startswith("peak_trade")]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (np.float64("nan"), "nan"),
+        (np.float64("inf"), "inf"),
+        (np.float32("-inf"), "-inf"),
+        (float("-inf"), "-inf"),
+    ],
+)
+def test_jsonable_non_finite_numpy_floats_read_like_python_floats(value, text):
+    assert errors.jsonable(value) == text
+    assert errors.jsonable({"v": [value]}) == {"v": [text]}

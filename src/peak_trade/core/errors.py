@@ -39,7 +39,8 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)
+        # repr(float(...)): a float subclass (np.float64) must not leak its own repr.
+        return value if math.isfinite(value) else repr(float(value))
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
