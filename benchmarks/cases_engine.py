@@ -71,22 +71,23 @@ def _kernel_call(
     ``fresh=False`` reuses the output buffers, so only the computation is timed (the
     first-touch page faults of fresh arrays vary with the machine's memory pressure).
     """
+    from peak_trade.backtest import _fill_kernels as fk
     from peak_trade.backtest import _kernels as k
     from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 
     n = close.shape[0]
     kept = [np.empty(n) for _ in range(4)]
-    cap = k.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
-    kept_fills = np.empty((cap, k.N_FILL_COLS))
-    kept_trades = np.empty((cap, k.N_TRADE_COLS))
+    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    kept_fills = np.empty((cap, fk.N_FILL_COLS))
+    kept_trades = np.empty((cap, fk.N_TRADE_COLS))
 
     def run() -> object:
         _, _, _, changes = k.scan_signal_nb(signal, False)
         if fresh:
-            cap = k.fill_capacity_nb(changes)
+            cap = fk.fill_capacity_nb(changes)
             position, cash, equity, exposure = (np.empty(n) for _ in range(4))
-            fills = np.empty((cap, k.N_FILL_COLS))
-            trades = np.empty((cap, k.N_TRADE_COLS))
+            fills = np.empty((cap, fk.N_FILL_COLS))
+            trades = np.empty((cap, fk.N_TRADE_COLS))
         else:
             position, cash, equity, exposure = kept
             fills, trades = kept_fills, kept_trades
@@ -111,7 +112,7 @@ def _kernel_call(
         if not stats:
             return equity
         row = np.empty(N_STATS)
-        pnl, ret = trades[:nt, k.T_PNL], trades[:nt, k.T_RETURN]
+        pnl, ret = trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN]
         stats_nb(equity, position, CASH, pnl, ret, 525_600.0, 1.9, row, np.empty(n))
         return row
 
@@ -152,7 +153,7 @@ def run_backtest_case() -> RatioCase:
 
 def grid_case() -> RatioCase:
     """The parallel grid kernel vs the same combinations one by one, serially."""
-    from peak_trade.backtest import _kernels as k
+    from peak_trade.backtest._grid_kernels import grid_nb
     from peak_trade.backtest._stats_kernels import N_STATS
 
     df = _market(GRID_BARS)
@@ -168,7 +169,7 @@ def grid_case() -> RatioCase:
     def grid() -> object:
         stats = np.empty((m, N_STATS))
         status, index, value = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m)
-        k.grid_nb(
+        grid_nb(
             close,
             close,
             signals,

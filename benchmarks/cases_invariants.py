@@ -38,15 +38,17 @@ def _arrays(n: int) -> dict[str, Any]:
 
 def kernels(n: int) -> tuple[Callable[[int], object], Callable[[], object]]:
     """``simulate(check_mode)`` and ``end_checks()`` over one market, buffers reused."""
+    from peak_trade.backtest import _fill_kernels as fk
     from peak_trade.backtest import _invariant_kernels as ik
     from peak_trade.backtest import _kernels as k
+    from peak_trade.backtest._end_kernels import end_checks_nb
 
     a = _arrays(n)
     close, signal = a["close"], a["signal"]
-    cap = k.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
     position, cash, equity, exposure = (np.empty(n) for _ in range(4))
-    fills = np.empty((cap, k.N_FILL_COLS))
-    trades = np.empty((cap, k.N_TRADE_COLS))
+    fills = np.empty((cap, fk.N_FILL_COLS))
+    trades = np.empty((cap, fk.N_TRADE_COLS))
     counts = np.zeros(ik.N_INVARIANTS, np.int64)
     first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
     first_vals = np.zeros((ik.N_INVARIANTS, 3))
@@ -65,7 +67,7 @@ def kernels(n: int) -> tuple[Callable[[int], object], Callable[[], object]]:
         return equity
 
     def end_checks() -> object:
-        return ik.end_checks_nb(
+        return end_checks_nb(
             a["timestamps"], close, a["high"], a["low"], position, cash, equity,
             fills, done["nf"], trades, done["nt"], CASH, SLIP, 1e-6, 1e-9, 1.0, False, True,
             counts, first_bar, first_vals,

@@ -53,14 +53,9 @@ def run(name, mode, timing, repro=None):
     )
 
 
-def test_the_case_table_covers_every_invariant_and_the_kernel_columns_agree():
+def test_the_case_table_covers_every_invariant():
     assert sorted(CASES) == sorted(INVARIANT_NAMES)
-    assert (ik.F_BAR, ik.F_PRICE, ik.F_FEE) == (k.F_BAR, k.F_PRICE, k.F_FEE)
-    assert (ik.T_PNL, ik.T_ENTRY_VALUE, ik.T_EXIT_VALUE) == (
-        k.T_PNL,
-        k.T_ENTRY_VALUE,
-        k.T_EXIT_VALUE,
-    )
+    assert len(INVARIANT_NAMES) == ik.N_INVARIANTS
 
 
 @pytest.mark.smoke

@@ -1,10 +1,10 @@
-"""Numba kernels of the backtest invariants: per-bar checks and the end-of-run pass.
+"""Numba kernels of the backtest invariants: the per-bar checks and their records.
 
-The per-bar helpers are called from ``simulate_nb`` (timing ``every_bar``) and from
-``end_checks_nb`` (timing ``end``) in the same order (timestamps, then the bar's
-fills, then the bar's state), so both timings report the same first bars. The plain
-reference is ``reference_violations`` in tests/backtest/test_invariants.py and the
-definitions are in docs/invariants.md.
+``simulate_checked_nb`` (timing ``every_bar``) and ``end_checks_nb`` in
+``_end_kernels.py`` (timing ``end``) call the same per-bar helpers in the same order
+(timestamps, then the bar's fills, then the bar's state), so both timings report the
+same first bars. The plain reference is ``reference_violations`` in
+tests/backtest/invariant_reference.py and the definitions are in docs/invariants.md.
 
 A violation is recorded in three arrays indexed by ``code - 1``: ``counts`` (int64),
 ``first_bar`` (int64, -1 when never seen) and ``first_vals`` (``(N_INVARIANTS, 3)``
@@ -13,11 +13,17 @@ float64, the offending values at the first occurrence).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+
+from peak_trade.backtest._fill_kernels import (
+    F_FEE,
+    F_PRICE,
+    T_ENTRY_VALUE,
+    T_EXIT_VALUE,
+    T_PNL,
+)
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -37,14 +43,6 @@ N_INVARIANTS = 8
 CHECK_OFF = 0
 CHECK_STOP = 1  # strict: stop at the first violation
 CHECK_COUNT = 2  # warn: record the first occurrence of each and keep counting
-
-# Columns shared with _kernels (kept in sync; asserted in the tests).
-F_BAR = 0
-F_PRICE = 2
-F_FEE = 3
-T_PNL = 8
-T_ENTRY_VALUE = 4
-T_EXIT_VALUE = 6
 
 
 @njit(cache=True, nogil=True)
@@ -165,6 +163,19 @@ def state_ok_nb(
 
 
 @njit(cache=True, nogil=True)
+def quiet_state_ok_nb(held: float, equity: float, max_leverage: float, least_tol: float) -> bool:
+    """Reference: a screen that implies state_ok_nb on a bar without fills.
+
+    Valid when ``equity`` was computed as ``cash + held`` (so the identity holds
+    exactly once it is finite), ``cash >= -least_tol`` and ``least_tol = abs_tol +
+    rel_tol`` (the smallest ``tol(x)``): then ``|held| <= max_leverage * equity +
+    least_tol`` with a finite equity passes all four state checks. It may reject a
+    good bar (that bar then takes the full check), never pass a bad one.
+    """
+    return (abs(held) <= max_leverage * equity + least_tol) & (equity < np.inf)
+
+
+@njit(cache=True, nogil=True)
 def check_state_nb(
     bar: int,
     cash: float,
@@ -282,115 +293,6 @@ def check_reconcile_nb(
 
 
 @njit(cache=True, nogil=True)
-def screen_nb(
-    timestamps: Ints,
-    close: Floats,
-    high: Floats,
-    low: Floats,
-    position: Floats,
-    cash: Floats,
-    equity: Floats,
-    fills: Floats,
-    nf: int,
-    slip: float,
-    abs_tol: float,
-    rel_tol: float,
-    max_leverage: float,
-    short_account: bool,
-) -> bool:
-    """Reference: end_checks_nb finds no per-bar violation (one branch-free pass)."""
-    ok = True
-    for r in range(nf):
-        b = int(fills[r, F_BAR])
-        price = fills[r, F_PRICE]
-        floor = low[b] * (1.0 - slip)
-        ceiling = high[b] * (1.0 + slip)
-        ok &= (
-            (price - price == 0.0)
-            & (price > 0.0)
-            & (price >= floor - tol_nb(abs_tol, rel_tol, floor))
-            & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
-            & (fills[r, F_FEE] >= 0.0)
-        )
-    for i in range(1, timestamps.shape[0]):
-        ok &= timestamps[i] > timestamps[i - 1]
-    for i in range(close.shape[0]):
-        ok &= state_ok_nb(
-            cash[i], position[i], close[i], equity[i], abs_tol, rel_tol, max_leverage, short_account
-        )
-    return ok
-
-
-@njit(cache=True, nogil=True)
-def end_checks_nb(
-    timestamps: Ints,
-    close: Floats,
-    high: Floats,
-    low: Floats,
-    position: Floats,
-    cash: Floats,
-    equity: Floats,
-    fills: Floats,
-    nf: int,
-    trades: Floats,
-    nt: int,
-    initial_cash: float,
-    slip: float,
-    abs_tol: float,
-    rel_tol: float,
-    max_leverage: float,
-    short_account: bool,
-    stop: bool,
-    counts: Ints,
-    first_bar: Ints,
-    first_vals: Floats,
-) -> tuple[int, int]:
-    """Reference: the every_bar checks replayed over the finished arrays; (code, bar)."""
-    n = close.shape[0]
-    if screen_nb(
-        timestamps, close, high, low, position, cash, equity, fills, nf, slip,
-        abs_tol, rel_tol, max_leverage, short_account,
-    ):  # fmt: skip
-        # Nothing per bar: only the reconciliation is left.
-        if n > 0:
-            code = check_reconcile_nb(
-                n - 1, initial_cash, equity[n - 1], trades, nt, abs_tol, rel_tol,
-                counts, first_bar, first_vals,
-            )  # fmt: skip
-            if code:
-                return code, n - 1
-        return first_code_nb(counts, first_bar)
-    r = 0
-    for i in range(n):
-        lo = r
-        while r < nf and fills[r, F_BAR] == i:
-            r += 1
-        code = check_bar_nb(
-            i, timestamps, fills, lo, r, low[i], high[i], cash[i], position[i], close[i],
-            equity[i], slip, abs_tol, rel_tol, max_leverage, short_account, stop,
-            counts, first_bar, first_vals,
-        )  # fmt: skip
-        if code and stop:
-            return code, i
-    if n > 0:
-        code = check_reconcile_nb(
-            n - 1,
-            initial_cash,
-            equity[n - 1],
-            trades,
-            nt,
-            abs_tol,
-            rel_tol,
-            counts,
-            first_bar,
-            first_vals,
-        )
-        if code and stop:
-            return code, n - 1
-    return first_code_nb(counts, first_bar)
-
-
-@njit(cache=True, nogil=True)
 def first_code_nb(counts: Ints, first_bar: Ints) -> tuple[int, int]:
     """Reference: the violated code with the smallest first bar (ties: lowest code)."""
     best = 0
@@ -402,29 +304,23 @@ def first_code_nb(counts: Ints, first_bar: Ints) -> tuple[int, int]:
     return best, bar
 
 
-@njit(nogil=True)
-def user_pass_nb(
-    check: Callable[[int, float, float, float, float], int],
-    cash: Floats,
-    position: Floats,
-    close: Floats,
-    equity: Floats,
-    stop: bool,
-) -> tuple[int, int, int]:
-    """Reference: call check(i, cash, position, price, equity) per bar; (code, first bar, count).
-
-    Not cached: a jitted function argument compiles one specialisation per function.
-    """
-    first = 0
-    bar = -1
-    count = 0
-    for i in range(close.shape[0]):
-        code = check(i, cash[i], position[i], close[i], equity[i])
-        if code != 0:
-            count += 1
-            if first == 0:
-                first = code
-                bar = i
-                if stop:
-                    break
-    return first, bar, count
+@njit(cache=True, nogil=True)
+def first_unordered_nb(timestamps: Ints, start: int) -> int:
+    """Reference: the first i >= max(start, 1) with ts[i] <= ts[i - 1], else len(ts)."""
+    n = timestamps.shape[0]
+    lo = max(start, 1)
+    while lo < n:
+        hi = min(n, lo + 4096)
+        # Branch-free over views indexed from 0 (no negative-index wraparound): the
+        # loop vectorises.
+        cur = timestamps[lo:hi]
+        before = timestamps[lo - 1 : hi - 1]
+        bad = 0
+        for j in range(cur.shape[0]):
+            bad += cur[j] <= before[j]
+        if bad:
+            for i in range(lo, hi):
+                if timestamps[i] <= timestamps[i - 1]:
+                    return i
+        lo = hi
+    return int(n)

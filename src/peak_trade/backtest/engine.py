@@ -17,9 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest import _fill_kernels as fk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
@@ -270,14 +272,14 @@ def _run_backtest(
     if status != k.SIGNAL_OK:
         raise signal_error(status, index, value, ts, where="the signal")
     n = df.height
-    cap = k.fill_capacity_nb(changes)
+    cap = fk.fill_capacity_nb(changes)
     position = np.empty(n)
     cash = np.empty(n)
     equity = np.empty(n)
     exposure = np.empty(n)
     drawdown = np.empty(n)
-    fills = np.empty((cap, k.N_FILL_COLS))
-    trades = np.empty((cap, k.N_TRADE_COLS))
+    fills = np.empty((cap, fk.N_FILL_COLS))
+    trades = np.empty((cap, fk.N_TRADE_COLS))
     timestamps = market.timestamps
     fault_code, fault_bar, fault_value = fault
     if fault_code == FAULT_TIMESTAMP:
@@ -319,7 +321,7 @@ def _run_backtest(
         first_vals,
     )
     if at_end and mode != ik.CHECK_OFF:
-        ik.end_checks_nb(
+        end_checks_nb(
             timestamps,
             market.close,
             market.high,
@@ -350,8 +352,8 @@ def _run_backtest(
         equity,
         position,
         float(config.initial_cash),
-        trades[:nt, k.T_PNL],
-        trades[:nt, k.T_RETURN],
+        trades[:nt, fk.T_PNL],
+        trades[:nt, fk.T_RETURN],
         market.periods_per_year,
         market.years,
         row,

@@ -1,6 +1,6 @@
 """run_grid: many parameter combinations of one strategy through one parallel kernel.
 
-Each combination is simulated by the same ``simulate_nb`` and summarised by the
+Each combination is simulated by the same ``simulate_checked_nb`` and summarised by the
 same ``stats_nb`` as :func:`~peak_trade.backtest.engine.run_backtest`, so a row of
 the grid equals that combination's ``run_backtest(...).stats`` bit for bit.
 """
@@ -17,8 +17,8 @@ import numba
 import numpy as np
 import polars as pl
 
-from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._grid_kernels import grid_checked_nb
 from peak_trade.backtest._stats_kernels import N_STATS
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
@@ -203,7 +203,7 @@ def _batch_stats(
     codes = np.zeros(m, dtype=np.int64)
     bars = np.zeros(m, dtype=np.int64)
     vals = np.zeros((m, 3))
-    k.grid_checked_nb(
+    grid_checked_nb(
         market.open,
         market.high,
         market.low,

@@ -1,8 +1,8 @@
 """Backtest invariants: the configuration, the violation records and the error.
 
 Every run proves its own bookkeeping (docs/invariants.md states each invariant).
-The kernels in ``_invariant_kernels.py`` return codes, bars and offending values;
-this module turns them into :class:`InvariantViolation` records, a
+The kernels in ``_invariant_kernels.py`` and ``_end_kernels.py`` return codes, bars
+and offending values; this module turns them into :class:`InvariantViolation` records, a
 ``BacktestInvariantError`` (strict), or one ``invariant.violated`` warning log per
 invariant (warn), and runs the user's extension checks.
 """
@@ -22,6 +22,7 @@ import polars as pl
 from numba.core.registry import CPUDispatcher
 
 from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest._end_kernels import user_pass_nb
 from peak_trade.core.errors import BacktestInvariantError, ConfigError
 from peak_trade.core.repro import ReproContext
 
@@ -246,7 +247,7 @@ def user_violations(
     stop = config.mode == "strict"
     ts = equity.get_column("timestamp")
     for name, check in config.bar_checks.items():
-        code, bar, count = ik.user_pass_nb(
+        code, bar, count = user_pass_nb(
             check, arrays["cash"], arrays["position"], arrays["price"], arrays["equity"], stop
         )
         if code != 0:

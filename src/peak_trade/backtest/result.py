@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest import _kernels as k
+from peak_trade.backtest import _fill_kernels as k
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.invariants import InvariantViolation
 
