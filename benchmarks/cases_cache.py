@@ -3,7 +3,9 @@
 The issue's targets are on a 10,000,000-row OHLCV frame; the gate uses
 ``GATE_ROWS`` (2,000,000 rows, about 96 MB as Arrow IPC) so that all cache cases
 together stay near 20 s on the 2-core CI machine. The ratios are per-byte costs
-and hold at both sizes; ``benchmarks/test_cache_bench.py`` measures the 10M case.
+and hold at both sizes. ``python -m benchmarks.cases_cache`` measures the same
+three ratios at the headline size (``PEAK_TRADE_BENCH_ROWS``, default 10M, about
+2 minutes); ``benchmarks/test_cache_bench.py`` times each side on its own.
 """
 
 from __future__ import annotations
@@ -86,13 +88,27 @@ def read_case(name: str, df: pl.DataFrame, directory: Path, rounds: int = 9) -> 
     )
 
 
-def cases() -> list[RatioCase]:
-    """Every cache gate case, on ``GATE_ROWS`` rows in a fresh temp directory."""
-    df = ohlcv_frame(GATE_ROWS)
+def cases(rows: int = GATE_ROWS) -> list[RatioCase]:
+    """Every cache gate case, on ``rows`` rows in a fresh temp directory."""
+    df = ohlcv_frame(rows)
     directory = Path(tempfile.mkdtemp(prefix="peak_trade-gate-cache-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)  # ~400 MB of files
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)  # ~4 files of the frame
     return [
         write_case("cache_write_xxh3_ipc_vs_polars_fsync", df, directory, ".arrow", "xxh3"),
         write_case("cache_write_sha256_ipc_vs_polars_fsync", df, directory, ".arrow", "sha256"),
         read_case("cache_read_verified_xxh3_ipc_vs_polars", df, directory),
     ]
+
+
+if __name__ == "__main__":
+    from benchmarks.gatekit import measure_ratio
+
+    headline = int(os.environ.get("PEAK_TRADE_BENCH_ROWS", "10000000"))
+    for case in cases(headline):
+        result = measure_ratio(case)
+        print(
+            f"{headline:,} rows  {case.name:40s} ours {result.candidate_s:6.3f} s  "
+            f"reference {result.reference_s:6.3f} s  ratio {result.ratio:.3f}  "
+            f"load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
