@@ -190,7 +190,13 @@ def record_fadvise(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int,
     return calls
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name the fd")
+needs_fadvise = pytest.mark.skipif(
+    not (Path("/proc/self/fd").is_dir() and hasattr(os, "POSIX_FADV_DONTNEED")),
+    reason="needs posix_fadvise and /proc to name the fd (Linux)",
+)
+
+
+@needs_fadvise
 def test_overwrite_releases_old_pages_before_writing_new_bytes(
     tmp_path: Path, frame: pl.DataFrame, other: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +214,7 @@ def test_overwrite_releases_old_pages_before_writing_new_bytes(
     assert atomic_read(path, verify_checksum=True).equals(other)
 
 
+@needs_fadvise
 def test_release_cached_pages_leaves_missing_links_and_fifos_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
