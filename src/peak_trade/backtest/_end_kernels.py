@@ -18,6 +18,7 @@ from peak_trade.backtest._invariant_kernels import (
     check_bar_nb,
     check_reconcile_nb,
     first_code_nb,
+    first_unordered_nb,
     state_ok_nb,
     tol_nb,
 )
@@ -57,8 +58,8 @@ def screen_nb(
             & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
             & (fills[r, F_FEE] >= 0.0)
         )
-    for i in range(1, timestamps.shape[0]):
-        ok &= timestamps[i] > timestamps[i - 1]
+    if not ok or first_unordered_nb(timestamps, 1) < timestamps.shape[0]:
+        return False
     for i in range(close.shape[0]):
         ok &= state_ok_nb(
             cash[i], position[i], close[i], equity[i], abs_tol, rel_tol, max_leverage, short_account

@@ -173,8 +173,11 @@ def uniform_step_nb(stamps: npt.NDArray[np.int64]) -> int:
     n = stamps.shape[0]
     if n < 2:
         return -1
-    step = int(stamps[1] - stamps[0])
-    for i in range(2, n):
-        if int(stamps[i] - stamps[i - 1]) != step:
-            return -1
-    return step
+    step = stamps[1] - stamps[0]
+    # Views indexed from 0 (no negative-index wraparound) and no early exit: vectorised.
+    cur = stamps[2:]
+    before = stamps[1 : n - 1]
+    off = 0
+    for j in range(cur.shape[0]):
+        off += (cur[j] - before[j]) != step
+    return -1 if off else int(step)
