@@ -77,12 +77,14 @@ def trades_frame(timestamps: pl.Series, trades: Floats) -> pl.DataFrame:
     entry_bar = trades[:, k.T_ENTRY_BAR].astype(np.int64)
     exit_bar = trades[:, k.T_EXIT_BAR].astype(np.int64)
     qty = trades[:, k.T_QTY]
-    side = np.where(trades[:, k.T_SIDE] > 0, "long", "short")
+    side = pl.Series(trades[:, k.T_SIDE] > 0).replace_strict(
+        {True: "long", False: "short"}, return_dtype=pl.String
+    )
     return pl.DataFrame(
         {
             "entry_ts": timestamps.gather(entry_bar),
             "exit_ts": timestamps.gather(exit_bar),
-            "side": pl.Series(side, dtype=pl.String),
+            "side": side,
             "qty": qty,
             "entry_price": trades[:, k.T_ENTRY_VALUE] / qty,
             "exit_price": trades[:, k.T_EXIT_VALUE] / trades[:, k.T_EXIT_QTY],
