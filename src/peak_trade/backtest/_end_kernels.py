@@ -112,7 +112,7 @@ def end_checks_nb(
         while r < nf and fills[r, F_BAR] == i:
             r += 1
         code = check_bar_nb(
-            i, timestamps, fills, lo, r, low[i], high[i], cash[i], position[i], close[i],
+            i, timestamps, True, fills, lo, r, low[i], high[i], cash[i], position[i], close[i],
             equity[i], slip, abs_tol, rel_tol, max_leverage, short_account, stop,
             counts, first_bar, first_vals,
         )  # fmt: skip

@@ -223,6 +223,7 @@ def check_state_nb(
 def check_bar_nb(
     bar: int,
     timestamps: Ints,
+    check_time: bool,
     fills: Floats,
     lo: int,
     hi: int,
@@ -242,9 +243,13 @@ def check_bar_nb(
     first_bar: Ints,
     first_vals: Floats,
 ) -> int:
-    """Reference: one bar's checks in order: timestamp, fills [lo, hi), then state."""
+    """Reference: one bar's checks in order: timestamp, fills [lo, hi), then state.
+
+    ``check_time=False`` skips the timestamp read for a bar a pre-pass (first_unordered_nb)
+    already cleared: on a fill bar it would be a cache miss.
+    """
     first = 0
-    if bar > 0 and timestamps[bar] <= timestamps[bar - 1]:
+    if check_time and bar > 0 and timestamps[bar] <= timestamps[bar - 1]:
         first = check_time_nb(
             bar, timestamps[bar - 1], timestamps[bar], counts, first_bar, first_vals
         )

@@ -326,7 +326,8 @@ def simulate_checked_nb(
         ):
             # Fills, an unordered timestamp or a failed screen: check everything in order.
             code = ik.check_bar_nb(
-                i, timestamps, fills, nf_bar, nf, low[i], high[i], cash, pos, mark, equity,
+                i, timestamps, i == unordered, fills, nf_bar, nf, low[i], high[i], cash, pos,
+                mark, equity,
                 slip, abs_tol, rel_tol, max_leverage, short_account, stop,
                 counts, first_bar, first_vals,
             )  # fmt: skip
