@@ -114,13 +114,18 @@ def spin_nb(n):  # type: ignore[no-untyped-def]
     return total
 
 
+def _join_all(calls: list[Callable[[], object]]) -> None:
+    """Run each call in its own thread and wait for all of them."""
+    pool = [threading.Thread(target=call) for call in calls]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
 def _spin(threads: int, work: int = 400_000_000) -> Callable[[], object]:
     def run() -> object:
-        pool = [threading.Thread(target=spin_nb, args=(work // threads,)) for _ in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
+        _join_all([lambda: spin_nb(work // threads) for _ in range(threads)])
         return None
 
     return run
@@ -132,9 +137,11 @@ def control_case() -> RatioCase:
 
 
 def _grids(threads: int) -> Callable[[], object]:
-    """run_combos over every symbol's whole grid, the symbols split over ``threads``
-    plain threads, numba bounded to one thread in each: the sweep's compute with
-    none of its scheduling, result assembly or checks."""
+    """Each symbol's whole grid through run_combos, the symbols split over ``threads``.
+
+    Plain threads, numba bounded to one thread in each, invariants strict as in the
+    sweep: the sweep's compute without its chunking, scheduling or result assembly.
+    """
     import numba
 
     from peak_trade.backtest.grid import expand_grid, run_combos
@@ -149,11 +156,7 @@ def _grids(threads: int) -> Callable[[], object]:
 
     def run() -> object:
         names = list(data)
-        pool = [threading.Thread(target=lane, args=(names[i::threads],)) for i in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
+        _join_all([lambda i=i: lane(names[i::threads]) for i in range(threads)])
         return None
 
     return run
