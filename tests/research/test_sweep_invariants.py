@@ -60,8 +60,14 @@ def test_the_reference_has_faulty_and_clean_rows():
     assert [r["total_return"] for r in reference("off")] == [r["total_return"] for r in warn]
 
 
-@pytest.mark.smoke
-@pytest.mark.parametrize("options", EXECUTORS)
+# Smoke runs the inline case only: the process pool's start-up is ~2.5 s.
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(*EXECUTORS[0].values, marks=pytest.mark.smoke, id=EXECUTORS[0].id),
+        *EXECUTORS[1:],
+    ],
+)
 def test_warn_keeps_every_row_and_records_its_first_violation(options):
     out = sweep(FRAMES, SizedHold, GRID, config=CFG, invariants=checks("warn"), **options)
     assert out.columns[-2:] == ["invariant_violation", "invariant_bar"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,18 +22,25 @@ from tests.research.invariant_cases import GRID as INV_GRID
 from tests.research.invariant_cases import SYMBOLS as INV_SYMBOLS
 from tests.research.invariant_cases import checks as invariant_checks
 
-ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'peak-trade[ray]'")
-
-pytestmark = pytest.mark.slow
+# Ray is imported by the fixture, not here: importing it costs ~1 s of every
+# collection, including `pytest -m smoke`, which deselects these tests.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("ray") is None,
+        reason="Ray is not installed: pip install 'peak-trade[ray]'",
+    ),
+]
 SYMBOLS = ["BTC/USDT", "ETH", "SOL"]
 GRID = {"fast": [3, 5, 8, 13], "slow": [21, 34, 55]}
 
 
 @pytest.fixture(scope="module")
-def ray_instance() -> Iterator[None]:
+def ray_instance() -> Iterator[Any]:
     """One local 2-CPU Ray instance for the module; sweep reuses it and leaves it up."""
+    ray = importlib.import_module("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
+    yield ray
     ray.shutdown()
 
 
@@ -50,7 +59,7 @@ def _bits(frame: pl.DataFrame) -> dict[str, Any]:
     return out
 
 
-def test_ray_results_are_bit_identical_to_local(ray_instance: None, tmp_path: Path):
+def test_ray_results_are_bit_identical_to_local(ray_instance: Any, tmp_path: Path):
     frames = _frames()
     on_ray = sweep(frames, "ma_crossover", GRID, executor="ray", chunk_size=5, output=tmp_path)
     local = sweep(frames, "ma_crossover", GRID, executor="local", max_workers=2, chunk_size=5)
@@ -62,7 +71,7 @@ def test_ray_results_are_bit_identical_to_local(ray_instance: None, tmp_path: Pa
     )
     assert events == []  # every chunk Ray wrote is reused
     assert _bits(resumed) == _bits(local)
-    assert ray.is_initialized()  # the sweep did not shut down an instance it did not start
+    assert ray_instance.is_initialized()  # the sweep did not shut down an instance it did not start
 
 
 def test_ray_task_error_keeps_type_and_context(ray_instance: None):
