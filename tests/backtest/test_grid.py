@@ -199,3 +199,33 @@ def test_a_single_combination_equals_run_backtest_exactly(bars):
         for cls in (MaCrossover, SmaCross):
             row = run_combos(frame, cls, [combo], config=cfg)
             assert_rows_equal_run_backtest(frame, cls, row, cfg)
+
+
+def _strict_first_violation(df, combo, lev):
+    """Reference: a strict run_backtest of one combination; its error's (invariant, bar)."""
+    from peak_trade.backtest.invariants import InvariantConfig
+    from peak_trade.core.errors import BacktestInvariantError
+
+    try:
+        run_backtest(df, "ma_crossover", combo, invariants=InvariantConfig(max_leverage=lev))
+    except BacktestInvariantError as exc:
+        return exc.context["invariant"], exc.context["bar"]
+    return None, None
+
+
+@pytest.mark.parametrize("lev", [0.5, None])
+def test_violation_columns_match_a_strict_run_of_each_combination(lev):
+    from peak_trade.backtest.invariants import InvariantConfig
+
+    df = synthetic_ohlcv(800, seed=3, volatility=0.02)
+    combos = [{"fast": f, "slow": s} for f in (3, 5) for s in (20, 40)]
+    warn = InvariantConfig(mode="warn", max_leverage=lev)
+    logging.getLogger("peak_trade").setLevel(logging.ERROR)  # conftest restores it
+    out = run_combos(df, "ma_crossover", combos, invariants=warn, violations=True)
+    expected = [_strict_first_violation(df, c, lev) for c in combos]
+    assert out.columns[-2:] == ["invariant_violation", "invariant_bar"]
+    assert list(zip(out["invariant_violation"], out["invariant_bar"], strict=True)) == expected
+    if lev is not None:
+        assert all(name is not None for name, _ in expected)  # the case does violate
+    plain = run_combos(df, "ma_crossover", combos, invariants=warn)
+    assert out.drop("invariant_violation", "invariant_bar").equals(plain)

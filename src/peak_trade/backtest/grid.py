@@ -27,11 +27,18 @@ from peak_trade.backtest.strategies.base import Strategy, suggest
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
 
-__all__ = ["InvalidCombos", "expand_grid", "run_combos", "run_grid"]
+__all__ = ["VIOLATION_COLUMNS", "InvalidCombos", "expand_grid", "run_combos", "run_grid"]
 
 _log = logging.getLogger(__name__)
 _DEFAULT = BacktestConfig()
 _STRICT = inv.InvariantConfig()
+_Floats = np.ndarray[Any, np.dtype[np.float64]]
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
+#: ``run_combos(violations=True)``: each row's first violated invariant (by bar) and its bar.
+VIOLATION_COLUMNS: dict[str, pl.DataType] = {
+    "invariant_violation": pl.String(),
+    "invariant_bar": pl.Int64(),
+}
 InvalidCombos = Literal["raise", "skip"]
 _INVALID: tuple[str, ...] = get_args(InvalidCombos)
 #: Signals held in memory at once (float64 values, 256 MB): bounds a batch of combinations.
@@ -189,7 +196,12 @@ def _batch_stats(
     config: BacktestConfig,
     checks: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
-) -> np.ndarray[Any, np.dtype[np.float64]]:
+) -> tuple[
+    np.ndarray[Any, np.dtype[np.float64]],
+    np.ndarray[Any, np.dtype[np.int64]],
+    np.ndarray[Any, np.dtype[np.int64]],
+]:
+    """Stats of each combination, and its first violated invariant's code (0: none) and bar."""
     signals = np.asfortranarray(cls.signal_matrix(market.frame, combos), dtype=np.float64)
     m = len(combos)
     if signals.shape != (market.frame.height, m):
@@ -241,7 +253,17 @@ def _batch_stats(
             int(status[j]), int(index[j]), float(value[j]), ts, where=f"the signal of {combos[j]!r}"
         )
     _grid_violations(market, combos, codes, bars, vals, checks, repro)
-    return stats
+    return stats, codes, bars
+
+
+def _violation_columns(codes: _Ints, bars: _Ints) -> list[pl.Series]:
+    names = [inv.INVARIANT_NAMES[c - 1] if c else None for c in codes.tolist()]
+    at = [b if c else None for c, b in zip(codes.tolist(), bars.tolist(), strict=True)]
+    name, bar = VIOLATION_COLUMNS
+    return [
+        pl.Series(name, names, dtype=VIOLATION_COLUMNS[name]),
+        pl.Series(bar, at, dtype=VIOLATION_COLUMNS[bar]),
+    ]
 
 
 def run_combos(
@@ -254,11 +276,15 @@ def run_combos(
     columns: Sequence[str] | None = None,
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
+    violations: bool = False,
 ) -> pl.DataFrame:
     """Backtest an explicit list of parameter combinations; one row each, in order.
 
     ``columns`` orders the parameter columns (default: the strategy's declaration
-    order). ``invariants`` and ``repro`` are as for :func:`run_grid`.
+    order). ``invariants`` and ``repro`` are as for :func:`run_grid`. With
+    ``violations=True`` the :data:`VIOLATION_COLUMNS` follow the stats: the name
+    of each row's first violated invariant (by bar; ties in check order) and its
+    bar, both null for a clean row or with invariants off.
 
     Example:
         >>> run_combos(df, "ma_crossover", [{"fast": 5, "slow": 20}])  # doctest: +SKIP
@@ -278,11 +304,16 @@ def run_combos(
         _batch_stats(market, cls, resolved[lo : lo + batch], config, checks, repro)
         for lo in range(0, len(resolved), batch)
     ]
-    stats = np.concatenate(parts) if parts else np.empty((0, N_STATS))
+    stats = np.concatenate([p[0] for p in parts]) if parts else np.empty((0, N_STATS))
     stat_columns = [
         pl.Series(name, stats[:, j]).cast(pl.Int64 if name in INT_STATS else pl.Float64)
         for j, name in enumerate(STAT_NAMES)
     ]
+    if violations:
+        empty = np.empty(0, dtype=np.int64)
+        codes = np.concatenate([p[1] for p in parts]) if parts else empty
+        bars = np.concatenate([p[2] for p in parts]) if parts else empty
+        stat_columns += _violation_columns(codes, bars)
     frame = pl.DataFrame([*_param_columns(cls, resolved, order), *stat_columns])
     if _log.isEnabledFor(logging.INFO):
         _log.info(

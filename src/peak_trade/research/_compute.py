@@ -4,7 +4,7 @@ Every executor (threads, processes, Ray tasks) calls :func:`compute_chunk` with
 the same frame and task, which is why their results are bit-identical. The
 task's ``checks`` set the invariants: strict raises with the guilty
 combination in context, off checks nothing, and warn keeps every row and adds
-the :data:`VIOLATION_COLUMNS` (see :func:`compute_chunk`).
+the grid's ``VIOLATION_COLUMNS`` (see :func:`compute_chunk`).
 """
 
 from __future__ import annotations
@@ -22,15 +22,9 @@ from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.core.errors import BacktestInvariantError, PeakTradeError
 from peak_trade.research._chunks import ChunkTask
 
-__all__ = ["VIOLATION_COLUMNS", "compute_chunk", "numba_threads"]
+__all__ = ["compute_chunk", "numba_threads"]
 
 _log = logging.getLogger(__name__)
-#: Warn mode's columns: the first violated invariant of the row (by bar) and its bar.
-VIOLATION_COLUMNS: dict[str, pl.DataType] = {
-    "invariant_violation": pl.String(),
-    "invariant_bar": pl.Int64(),
-}
-Found = dict[int, tuple[str, int]]
 
 
 @contextlib.contextmanager
@@ -56,8 +50,9 @@ def _run(
     checks: InvariantConfig,
 ) -> pl.DataFrame:
     return run_combos(
-        frame, task.strategy, combos, config=task.config, columns=task.columns, invariants=checks
-    )
+        frame, task.strategy, combos, config=task.config, columns=task.columns,
+        invariants=checks, violations=checks.mode == "warn",
+    )  # fmt: skip
 
 
 def _fails(frame: pl.DataFrame, task: ChunkTask, lo: int, hi: int) -> bool:
@@ -108,67 +103,13 @@ def _add_context(exc: PeakTradeError, frame: pl.DataFrame, task: ChunkTask) -> N
     exc.context["combination"] = task.start + offset
 
 
-def _violators(
-    frame: pl.DataFrame, task: ChunkTask, strict: InvariantConfig, lo: int, hi: int, found: Found
-) -> None:
-    """Record each combination in ``[lo, hi)`` whose strict run fails: its invariant and bar.
-
-    A strict run of a range raises for its first violating combination (the
-    engine's ``params``); the rest of the range is then searched in two halves,
-    so ``k`` violators cost O(k log(n / k)) runs and a clean range one run.
-    """
-    if lo >= hi:
-        return
-    combos = task.combos[lo:hi]
-    try:
-        _run(frame, task, combos, strict)
-    except BacktestInvariantError as exc:
-        offset = _offset(combos, exc.context.get("params"))
-        if offset is None and hi - lo > 1:  # not located: split the range
-            mid = (lo + hi) // 2
-            _violators(frame, task, strict, lo, mid, found)
-            _violators(frame, task, strict, mid, hi, found)
-            return
-        at = lo + (offset or 0)
-        found[at] = (str(exc.context.get("invariant", "unknown")), int(exc.context.get("bar", -1)))
-        mid = (at + 1 + hi) // 2
-        _violators(frame, task, strict, at + 1, mid, found)
-        _violators(frame, task, strict, mid, hi, found)
-
-
-def _violation_columns(found: Found, n: int) -> list[pl.Series]:
-    names = [found[j][0] if j in found else None for j in range(n)]
-    bars = [found[j][1] if j in found else None for j in range(n)]
-    name, bar = VIOLATION_COLUMNS
-    return [
-        pl.Series(name, names, dtype=VIOLATION_COLUMNS[name]),
-        pl.Series(bar, bars, dtype=VIOLATION_COLUMNS[bar]),
-    ]
-
-
-def _run_warn(frame: pl.DataFrame, task: ChunkTask) -> pl.DataFrame:
-    """Warn mode: every row's stats (as ``run_combos`` in warn mode) plus its first violation.
-
-    A chunk whose strict run passes is clean, and that run's stats are the
-    result: a clean chunk costs what it costs in strict mode.
-    """
-    strict = task.checks.config(mode="strict")
-    found: Found = {}
-    try:
-        result = _run(frame, task, task.combos, strict)
-    except BacktestInvariantError:
-        result = _run(frame, task, task.combos, task.checks.config())  # logs as run_combos does
-        _violators(frame, task, strict, 0, len(task.combos), found)
-    return result.with_columns(_violation_columns(found, result.height))
-
-
 def compute_chunk(frame: pl.DataFrame, task: ChunkTask, /, *, threads: int = 1) -> pl.DataFrame:
     """Backtest the chunk's combinations on ``frame``: symbol, params and stats columns.
 
     In warn mode (``task.checks.mode``) two more columns follow the stats:
     ``invariant_violation`` (String), the name of the row's first violated
     invariant by bar, and ``invariant_bar`` (Int64), that bar; both null for a
-    clean row. The stats are those ``run_combos`` keeps in warn mode.
+    clean row (``run_combos(violations=True)``: the grid kernel's own record).
 
     Args:
         frame: The symbol's OHLCV.
@@ -188,10 +129,7 @@ def compute_chunk(frame: pl.DataFrame, task: ChunkTask, /, *, threads: int = 1) 
     """
     with numba_threads(threads):
         try:
-            if task.checks.mode == "warn":
-                result = _run_warn(frame, task)
-            else:
-                result = _run(frame, task, task.combos, task.checks.config())
+            result = _run(frame, task, task.combos, task.checks.config())
         except PeakTradeError as exc:
             _add_context(exc, frame, task)
             raise

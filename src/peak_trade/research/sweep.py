@@ -25,7 +25,7 @@ import polars as pl
 from peak_trade._version import __version__
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import strategy_class
-from peak_trade.backtest.grid import InvalidCombos, expand_grid
+from peak_trade.backtest.grid import VIOLATION_COLUMNS, InvalidCombos, expand_grid
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.core.errors import ConfigError
 from peak_trade.data.cache_atomic import atomic_write
@@ -37,7 +37,7 @@ from peak_trade.research._chunks import (
     plan_chunks,
     symbol_hash,
 )
-from peak_trade.research._compute import VIOLATION_COLUMNS, compute_chunk
+from peak_trade.research._compute import compute_chunk
 from peak_trade.research._load import load_frames
 from peak_trade.research._local import (
     Pool,
