@@ -3,7 +3,8 @@
 Everything here takes and returns numpy arrays and scalars only. The plain-Python
 reference of the simulation is ``reference_backtest`` in
 ``tests/backtest/test_engine_reference.py``; docs/backtest.md states the model. The
-fills and the trade book are in ``_fill_kernels.py``, the grid in ``_grid_kernels.py``.
+fills and the trade book are in ``_fill_kernels.py``, the bars between orders in
+``_quiet_kernels.py``, the grid in ``_grid_kernels.py``.
 
 Per-bar state of the simulation, kept in explicit locals so that the per-bar
 invariant checks (``check_mode > 0``) can read it: ``cash``, ``pos`` (signed units),
@@ -25,6 +26,7 @@ from peak_trade.backtest._fill_kernels import (
     mark_open_trade_nb,
     order_nb,
 )
+from peak_trade.backtest._quiet_kernels import quiet_run_nb
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -115,49 +117,6 @@ def record_bar_nb(
         exposure_out[i] = held / equity
     else:
         exposure_out[i] = np.nan
-
-
-@njit(cache=True, nogil=True)
-def quiet_run_nb(
-    lo: int,
-    hi: int,
-    prev: float,
-    cash: float,
-    pos: float,
-    signal: Floats,
-    close: Floats,
-    position: Floats,
-    cash_out: Floats,
-    equity_out: Floats,
-    exposure_out: Floats,
-    checking: bool,
-    max_leverage: float,
-    least_tol: float,
-) -> int:
-    """Reference: record bars lo.. while the target stays ``prev``; the first bar left.
-
-    A bar is left for the full path when the target changes, at ruin, or (when
-    ``checking``) when ``quiet_state_ok_nb`` cannot vouch for it; ``hi`` is never
-    reached. Views indexed from 0 keep the loop free of negative-index wraparound.
-    """
-    if hi <= lo:
-        return lo
-    targets = signal[lo:hi]
-    marks = close[lo:hi]
-    for j in range(targets.shape[0]):
-        if targets[j] != prev:
-            return lo + j
-        held = pos * marks[j]
-        equity = cash + held  # the same operations as the full path: the same value
-        if equity <= 0.0 and pos != 0.0:
-            return lo + j
-        # ik.quiet_state_ok_nb, written out: a call per bar would cost more than it.
-        if checking and not ((abs(held) <= max_leverage * equity + least_tol) & (equity < np.inf)):
-            return lo + j
-        record_bar_nb(
-            lo + j, pos, cash, equity, marks[j], position, cash_out, equity_out, exposure_out
-        )
-    return hi
 
 
 @njit(cache=True, nogil=True)
@@ -269,9 +228,6 @@ def simulate_checked_nb(
     prev = 0.0
     pending = False
     pending_target = 0.0
-    # The timestamps do not depend on the state: one tight pre-pass finds the first
-    # unordered bar, and such a bar always takes the full path below.
-    unordered = ik.first_unordered_nb(timestamps, 1) if checking else n
     least_tol = abs_tol + rel_tol  # tol(x) >= least_tol for every x
     i = 0
     while i < n:
@@ -319,42 +275,50 @@ def simulate_checked_nb(
             elif fault == FAULT_FEE and nf > nf_bar:
                 fills[nf_bar, F_FEE] = fault_value
         record_bar_nb(i, pos, cash, equity, mark, position, cash_out, equity_out, exposure_out)
-        if checking and not (
-            (i != unordered)
-            & (nf == nf_bar)
-            & ik.state_ok_nb(cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account)
-        ):
-            # Fills, an unordered timestamp or a failed screen: check everything in order.
-            code = ik.check_bar_nb(
-                i, timestamps, i == unordered, fills, nf_bar, nf, low[i], high[i], cash, pos,
-                mark, equity,
-                slip, abs_tol, rel_tol, max_leverage, short_account, stop,
-                counts, first_bar, first_vals,
-            )  # fmt: skip
-            if code and stop:
-                return code, i, nf, nt
-            if i == unordered:
-                unordered = ik.first_unordered_nb(timestamps, i + 1)
+        # The bar's fills are checked after the loop, all at once (first_fill_fault_nb):
+        # their low/high reads then overlap instead of stalling this loop.
+        if checking:
+            unordered = i > 0 and timestamps[i] <= timestamps[i - 1]
+            if unordered or not ik.state_ok_nb(
+                cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
+            ):
+                code = ik.check_bar_nb(
+                    i, timestamps, unordered, fills, nf, nf, low[i], high[i], cash, pos,
+                    mark, equity, slip, abs_tol, rel_tol, max_leverage, short_account, stop,
+                    counts, first_bar, first_vals,
+                )  # fmt: skip
+                if code and stop:
+                    code, bar = ik.first_of_stop_nb(
+                        code, i, fills, nf, low, high, slip, abs_tol, rel_tol,
+                        counts, first_bar, first_vals,
+                    )  # fmt: skip
+                    return code, bar, nf, nt
         i += 1
         if pending:
             continue
         # The quiet path: bars with no order (the target is unchanged), before the
-        # last bar, the next unordered timestamp and the fault bar. The state only
-        # moves with the close; a bar that needs more (ruin, a failed screen) is left
-        # unrecorded and goes through the full path.
-        limit = min(n - 1, unordered)
+        # last bar and the fault bar. The state only moves with the close; a bar that
+        # needs more (ruin, an unordered timestamp, a failed screen) goes through the
+        # full path, which rewrites it.
+        limit = n - 1
         if fault != NO_FAULT and fault_bar >= i:
             limit = min(limit, fault_bar)
         if checking and not cash >= -least_tol:
             limit = i  # the cheap screen below would not suffice: every bar takes the full path
         i = quiet_run_nb(
-            i, limit, prev, cash, pos, signal, close, position, cash_out, equity_out,
-            exposure_out, checking, max_leverage, least_tol,
+            i, limit, prev, cash, pos, signal, close, timestamps, position, cash_out,
+            equity_out, exposure_out, checking, max_leverage, least_tol,
         )  # fmt: skip
     if cur >= 0:  # an open trade: mark the remainder at the last close
         mark_open_trade_nb(cur, n - 1, pos, close[n - 1], trades)
     if fault == FAULT_TRADE_PNL and nt > 0:
         trades[0, T_PNL] += fault_value
+    if checking:
+        code, bar = ik.first_fill_fault_nb(
+            fills, nf, low, high, slip, abs_tol, rel_tol, stop, counts, first_bar, first_vals
+        )
+        if code and stop:
+            return code, bar, nf, nt
     if checking and n > 0:
         code = ik.check_reconcile_nb(
             n - 1,

@@ -1,0 +1,154 @@
+"""Numba kernels of the simulation's quiet path: the bars between two orders.
+
+On such a bar the state (cash, units held) is fixed and only the close moves, so a
+run of them is written in blocks by branch-free loops that vectorise. A bar that
+needs more (ruin, an unordered timestamp, a state the screen cannot vouch for) is
+handed back to ``simulate_checked_nb`` in ``_kernels.py``, whose full path is the
+reference: it writes the same values with ``record_bar_nb``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from peak_trade.backtest import _invariant_kernels as ik
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+# The quiet path's blocks: it looks for the next target change CHANGE_BLOCK bars at
+# a time (a short read past the change) and writes at most QUIET_BLOCK bars at a
+# time (the block's arrays stay in cache while it is screened).
+CHANGE_BLOCK = 256
+QUIET_BLOCK = 4096
+
+
+@njit(cache=True, nogil=True)
+def first_change_nb(signal: Floats, lo: int, hi: int, prev: float) -> int:
+    """Reference: the first i in [lo, hi) with signal[i] != prev, else hi."""
+    start = lo
+    while start < hi:
+        stop = min(hi, start + CHANGE_BLOCK)
+        targets = signal[start:stop]
+        # Branch-free count first (the loop vectorises); the exact search only on a hit.
+        moved = 0
+        for j in range(targets.shape[0]):
+            moved += targets[j] != prev
+        if moved:
+            for j in range(targets.shape[0]):
+                if targets[j] != prev:
+                    return start + j
+        start = stop
+    return max(lo, hi)
+
+
+@njit(cache=True, nogil=True)
+def quiet_block_nb(
+    lo: int,
+    hi: int,
+    cash: float,
+    pos: float,
+    close: Floats,
+    timestamps: Ints,
+    position: Floats,
+    cash_out: Floats,
+    equity_out: Floats,
+    exposure_out: Floats,
+    checking: bool,
+    max_leverage: float,
+    least_tol: float,
+) -> int:
+    """Reference: record_bar_nb over [lo, hi) with a fixed state; the first bar needing more.
+
+    A bar needs the full path at ruin (equity <= 0 with a position) or, when
+    ``checking`` (``lo >= 1``), when its timestamp is not after the previous one or
+    ``quiet_state_ok_nb`` cannot vouch for it. The block is written and screened in
+    one branch-free loop (it vectorises) and a flagged bar is found afterwards; the
+    bars written past it are rewritten by the full path.
+    """
+    marks = close[lo:hi]
+    held_pos = position[lo:hi]
+    held_cash = cash_out[lo:hi]
+    values = equity_out[lo:hi]
+    exposure = exposure_out[lo:hi]
+    flagged = 0
+    if checking:
+        now = timestamps[lo:hi]
+        before = timestamps[lo - 1 : hi - 1]
+        for j in range(marks.shape[0]):
+            held = pos * marks[j]
+            equity = cash + held  # the same operations as the full path: the same value
+            held_pos[j] = pos
+            held_cash[j] = cash
+            values[j] = equity
+            # record_bar_nb's exposure, as selects: 0 when flat, NaN once equity <= 0.
+            ratio = held / equity if equity > 0.0 else np.nan
+            exposure[j] = 0.0 if held == 0.0 else ratio
+            # ik.quiet_state_ok_nb, written out: a call per bar would cost more than it.
+            screened = (abs(held) <= max_leverage * equity + least_tol) & (equity < np.inf)
+            ruined = (equity <= 0.0) & (pos != 0.0)
+            flagged += ruined | (now[j] <= before[j]) | (not screened)
+    else:
+        for j in range(marks.shape[0]):
+            held = pos * marks[j]
+            equity = cash + held
+            held_pos[j] = pos
+            held_cash[j] = cash
+            values[j] = equity
+            ratio = held / equity if equity > 0.0 else np.nan
+            exposure[j] = 0.0 if held == 0.0 else ratio
+            flagged += (equity <= 0.0) & (pos != 0.0)
+    if flagged:
+        for j in range(marks.shape[0]):
+            held = pos * marks[j]
+            equity = cash + held
+            if (equity <= 0.0 and pos != 0.0) or (
+                checking
+                and (
+                    timestamps[lo + j] <= timestamps[lo + j - 1]
+                    or not ik.quiet_state_ok_nb(held, equity, max_leverage, least_tol)
+                )
+            ):
+                return lo + j
+    return hi
+
+
+@njit(cache=True, nogil=True)
+def quiet_run_nb(
+    lo: int,
+    hi: int,
+    prev: float,
+    cash: float,
+    pos: float,
+    signal: Floats,
+    close: Floats,
+    timestamps: Ints,
+    position: Floats,
+    cash_out: Floats,
+    equity_out: Floats,
+    exposure_out: Floats,
+    checking: bool,
+    max_leverage: float,
+    least_tol: float,
+) -> int:
+    """Reference: record bars lo.. while the target stays ``prev``; the first bar left.
+
+    A bar is left for the full path when the target changes, at ruin, or (when
+    ``checking``) at an unordered timestamp or when ``quiet_state_ok_nb`` cannot vouch
+    for it; bar ``hi`` itself is left. Runs in segments of at most QUIET_BLOCK bars:
+    find the segment's first target change, then write the bars before it.
+    """
+    start = lo
+    while start < hi:
+        stop = min(hi, start + QUIET_BLOCK)
+        end = first_change_nb(signal, start, stop, prev)
+        left = quiet_block_nb(
+            start, end, cash, pos, close, timestamps, position, cash_out, equity_out,
+            exposure_out, checking, max_leverage, least_tol,
+        )  # fmt: skip
+        if left < stop:
+            return left
+        start = stop
+    return max(lo, hi)
