@@ -36,8 +36,16 @@ def _arrays(n: int) -> dict[str, Any]:
     }
 
 
-def kernels(n: int) -> tuple[Callable[[int], object], Callable[[], object]]:
-    """``simulate(check_mode)`` and ``end_checks()`` over one market, buffers reused."""
+def kernels(
+    n: int,
+) -> tuple[Callable[[int], object], Callable[[], object], Callable[[str], object]]:
+    """``simulate(check_mode)``, ``end_checks()`` and ``read_floor(which)`` over one market.
+
+    The buffers are reused. ``read_floor("end")`` only reads the five arrays the end
+    kernel reads, ``read_floor("timestamps")`` only the timestamps, the one array
+    the per-bar checks add (``benchmarks/_read_floor.py``).
+    """
+    from benchmarks._read_floor import read_five_nb, read_one_nb
     from peak_trade.backtest import _fill_kernels as fk
     from peak_trade.backtest import _invariant_kernels as ik
     from peak_trade.backtest import _kernels as k
@@ -73,15 +81,20 @@ def kernels(n: int) -> tuple[Callable[[int], object], Callable[[], object]]:
             counts, first_bar, first_vals,
         )  # fmt: skip
 
+    def read_floor(which: str) -> object:
+        if which == "timestamps":
+            return read_one_nb(a["timestamps"])
+        return read_five_nb(a["timestamps"], close, position, cash, equity)
+
     simulate(0)  # fills the arrays end_checks reads
-    return simulate, end_checks
+    return simulate, end_checks, read_floor
 
 
 def every_bar_case(n: int = GATE_BARS) -> RatioCase:
     """Strict every_bar simulation vs the same simulation with checks off."""
     from peak_trade.backtest import _invariant_kernels as ik
 
-    simulate, _ = kernels(n)
+    simulate, _, _ = kernels(n)
     return RatioCase(
         "invariants_every_bar_vs_off",
         lambda: simulate(ik.CHECK_STOP),
@@ -94,10 +107,27 @@ def end_kernel_case(n: int = GATE_BARS) -> RatioCase:
     """The end-of-run kernel vs the simulation (checks off) it checks."""
     from peak_trade.backtest import _invariant_kernels as ik
 
-    simulate, end_checks = kernels(n)
+    simulate, end_checks, _ = kernels(n)
     return RatioCase(
         "invariants_end_kernel_vs_simulation",
         end_checks,
+        lambda: simulate(ik.CHECK_OFF),
+        rounds=9,
+    )
+
+
+def read_floor_case(n: int = GATE_BARS, which: str = "end") -> RatioCase:
+    """Only reading arrays vs the simulation: the floor of a ratio above.
+
+    ``which="end"`` reads the end kernel's five arrays (the floor of the end ratio);
+    ``"timestamps"`` reads the timestamps (every_bar's floor is 1 plus this).
+    """
+    from peak_trade.backtest import _invariant_kernels as ik
+
+    simulate, _, read_floor = kernels(n)
+    return RatioCase(
+        f"invariants_read_{which}_vs_simulation",
+        lambda: read_floor(which),
         lambda: simulate(ik.CHECK_OFF),
         rounds=9,
     )

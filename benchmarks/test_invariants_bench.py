@@ -5,8 +5,10 @@ checks off) and ``invariants-end`` (the end-of-run kernel vs the simulation). Th
 same kernels on the same arrays as the gate cases in cases_invariants.py.
 
 ``python -m benchmarks.test_invariants_bench`` prints the A/B ratios quoted in
-docs/invariants.md: the two kernel ratios above, and the same costs seen from a
-whole ``run_backtest`` (strict every_bar, and strict end, vs mode off).
+docs/invariants.md: the two kernel ratios above, their floors (passes that only
+read the timestamps, or the end kernel's five arrays, vs the simulation), and the
+same costs seen from a whole ``run_backtest`` (strict every_bar, and strict end,
+vs mode off).
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ def _kernels() -> Any:
 def test_simulation_with_checks(benchmark: Any, mode: str) -> None:
     from peak_trade.backtest import _invariant_kernels as ik
 
-    simulate, _ = _kernels()
+    simulate, _, _ = _kernels()
     check = ik.CHECK_STOP if mode == "strict" else ik.CHECK_OFF
     benchmark.pedantic(simulate, args=(check,), rounds=7, warmup_rounds=1)
 
 
 @pytest.mark.benchmark(group="invariants-end")
 def test_end_of_run_kernel(benchmark: Any) -> None:
-    _, end_checks = _kernels()
+    _, end_checks, _ = _kernels()
     benchmark.pedantic(end_checks, rounds=7, warmup_rounds=1)
 
 
@@ -46,7 +48,7 @@ def test_end_of_run_kernel(benchmark: Any) -> None:
 def test_simulation_it_checks(benchmark: Any) -> None:
     from peak_trade.backtest import _invariant_kernels as ik
 
-    simulate, _ = _kernels()
+    simulate, _, _ = _kernels()
     benchmark.pedantic(simulate, args=(ik.CHECK_OFF,), rounds=7, warmup_rounds=1)
 
 
@@ -81,10 +83,16 @@ def run_level_cases(bars: int = BARS) -> list[Any]:
 
 def main() -> None:
     """Print the kernel-level and run-level invariant cost ratios over BARS bars."""
-    from benchmarks.cases_invariants import end_kernel_case, every_bar_case
+    from benchmarks.cases_invariants import end_kernel_case, every_bar_case, read_floor_case
     from benchmarks.gatekit import measure_ratio
 
-    for case in [every_bar_case(BARS), end_kernel_case(BARS), *run_level_cases()]:
+    kernel_cases = [
+        every_bar_case(BARS),
+        read_floor_case(BARS, "timestamps"),
+        end_kernel_case(BARS),
+        read_floor_case(BARS, "end"),
+    ]
+    for case in [*kernel_cases, *run_level_cases()]:
         r = measure_ratio(case)
         print(
             f"{r.name}: {r.candidate_s * 1e3:.1f} ms / {r.reference_s * 1e3:.1f} ms = {r.ratio:.3f}"
