@@ -1,4 +1,4 @@
-"""The quiet path and the deferred fill checks, against plain-Python loops."""
+"""The quiet path of the simulation, against plain-Python loops."""
 
 import math
 
@@ -7,11 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import _quiet_kernels as qk
-from peak_trade.backtest._end_kernels import end_checks_nb
 
 N = 9000  # crosses CHANGE_BLOCK and QUIET_BLOCK edges
 LEAST_TOL = 1e-6 + 1e-9
@@ -95,72 +91,3 @@ def test_first_change_matches_the_plain_loop(lo, hi, at):
     if at < 1200:
         signal[at] = -1.0
     assert qk.first_change_nb(signal, lo, hi, 0.0) == reference_first_change(signal, lo, hi, 0.0)
-
-
-# Strict mode defers the fill checks to after the loop; its first violation must
-# still follow each bar's order: timestamp, then fills, then state.
-BARS = 120
-FIRST = 50  # the signal's first change: the first fill and the first held bar
-
-
-def strict_first(fault, ts_dup_at=None, max_leverage=1.0):
-    """(code, bar) of a strict every_bar run, and of the in-order end kernel."""
-    rng = np.random.default_rng(5)
-    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.001, BARS)))
-    high, low = close * 1.001, close * 0.999
-    signal = np.where(np.arange(BARS) >= FIRST, 1.0, 0.0)
-    signal[FIRST + 30 :] = 0.0
-    ts = np.arange(BARS, dtype=np.int64) * 60
-    if ts_dup_at is not None:
-        ts[ts_dup_at] = ts[ts_dup_at - 1]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
-    found = []
-    for timing in ("every_bar", "end"):
-        arrays = [np.empty(BARS) for _ in range(4)]
-        fills = np.empty((cap, fk.N_FILL_COLS))
-        trades = np.empty((cap, fk.N_TRADE_COLS))
-        counts = np.zeros(ik.N_INVARIANTS, np.int64)
-        first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
-        first_vals = np.zeros((ik.N_INVARIANTS, 3))
-        mode = ik.CHECK_STOP if timing == "every_bar" else ik.CHECK_OFF
-        code, bar, nf, nt = k.simulate_checked_nb(
-            close, high, low, close, ts, signal, 10_000.0, 0.001, 0.0005, 1.0, False, False,
-            mode, 1e-6, 1e-9, max_leverage, False, *fault,
-            *arrays, fills, trades, counts, first_bar, first_vals,
-        )  # fmt: skip
-        if timing == "end":
-            position, cash, equity, _ = arrays
-            code, bar = end_checks_nb(
-                ts, close, high, low, position, cash, equity, fills, nf, trades, nt,
-                10_000.0, 0.0005, 1e-6, 1e-9, max_leverage, False, True,
-                counts, first_bar, first_vals,
-            )  # fmt: skip
-        assert counts.sum() == 1  # strict keeps exactly the violation it reports
-        assert counts[code - 1] == 1
-        assert first_bar[code - 1] == bar
-        found.append((code, bar))
-    return found
-
-
-BAD_FILL = (k.FAULT_FILL_PRICE, FIRST, 1.2)
-
-
-def test_a_fill_fault_beats_a_state_fault_on_the_same_bar():
-    # max_leverage 0.5 makes the first held bar (FIRST) an exposure violation too.
-    got = strict_first(BAD_FILL, max_leverage=0.5)
-    assert got == [(ik.FILL_PRICE_VALID, FIRST)] * 2
-
-
-def test_a_timestamp_fault_beats_a_fill_fault_on_the_same_bar():
-    got = strict_first(BAD_FILL, ts_dup_at=FIRST)
-    assert got == [(ik.TIMESTAMPS_INCREASING, FIRST)] * 2
-
-
-def test_an_earlier_fill_fault_beats_a_later_timestamp_fault():
-    got = strict_first(BAD_FILL, ts_dup_at=FIRST + 10)
-    assert got == [(ik.FILL_PRICE_VALID, FIRST)] * 2
-
-
-def test_a_later_fill_fault_loses_to_an_earlier_timestamp_fault():
-    got = strict_first((k.FAULT_FILL_PRICE, FIRST + 30, 1.2), ts_dup_at=FIRST + 5)
-    assert got == [(ik.TIMESTAMPS_INCREASING, FIRST + 5)] * 2

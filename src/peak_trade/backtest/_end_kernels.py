@@ -13,14 +13,14 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from peak_trade.backtest._fill_kernels import F_BAR, F_FEE, F_PRICE
+from peak_trade.backtest._deferred_kernels import fills_ok_nb
+from peak_trade.backtest._fill_kernels import F_BAR
 from peak_trade.backtest._invariant_kernels import (
     check_bar_nb,
     check_reconcile_nb,
     first_code_nb,
     first_unordered_nb,
     state_ok_nb,
-    tol_nb,
 )
 
 Floats = npt.NDArray[np.float64]
@@ -45,19 +45,7 @@ def screen_nb(
     short_account: bool,
 ) -> bool:
     """Reference: end_checks_nb finds no per-bar violation (one branch-free pass)."""
-    ok = True
-    for r in range(nf):
-        b = int(fills[r, F_BAR])
-        price = fills[r, F_PRICE]
-        floor = low[b] * (1.0 - slip)
-        ceiling = high[b] * (1.0 + slip)
-        ok &= (
-            (price - price == 0.0)
-            & (price > 0.0)
-            & (price >= floor - tol_nb(abs_tol, rel_tol, floor))
-            & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
-            & (fills[r, F_FEE] >= 0.0)
-        )
+    ok = fills_ok_nb(fills, nf, low, high, slip, abs_tol, rel_tol)
     if not ok or first_unordered_nb(timestamps, 1) < timestamps.shape[0]:
         return False
     for i in range(close.shape[0]):

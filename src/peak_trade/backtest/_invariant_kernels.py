@@ -18,7 +18,6 @@ import numpy.typing as npt
 from numba import njit
 
 from peak_trade.backtest._fill_kernels import (
-    F_BAR,
     F_FEE,
     F_PRICE,
     T_ENTRY_VALUE,
@@ -270,80 +269,6 @@ def check_bar_nb(
         counts, first_bar, first_vals,
     )  # fmt: skip
     return first or code
-
-
-@njit(cache=True, nogil=True)
-def first_fill_fault_nb(
-    fills: Floats,
-    nf: int,
-    low: Floats,
-    high: Floats,
-    slip: float,
-    abs_tol: float,
-    rel_tol: float,
-    stop: bool,
-    counts: Ints,
-    first_bar: Ints,
-    first_vals: Floats,
-) -> tuple[int, int]:
-    """Reference: check_fills_nb on each fill row in order; (first code, its bar).
-
-    The rows are in bar order, so with ``stop`` the first code found is the earliest.
-    """
-    first = 0
-    bar = -1
-    for r in range(nf):
-        b = int(fills[r, F_BAR])
-        code = check_fills_nb(
-            b, fills, r, r + 1, low[b], high[b], slip, abs_tol, rel_tol, stop,
-            counts, first_bar, first_vals,
-        )  # fmt: skip
-        if code and first == 0:
-            first = code
-            bar = b
-            if stop:
-                break
-    return first, bar
-
-
-@njit(cache=True, nogil=True)
-def forget_nb(code: int, counts: Ints, first_bar: Ints) -> None:
-    """Reference: undo the single record of ``code`` (strict mode keeps one violation)."""
-    counts[code - 1] = 0
-    first_bar[code - 1] = -1
-
-
-@njit(cache=True, nogil=True)
-def first_of_stop_nb(
-    code: int,
-    bar: int,
-    fills: Floats,
-    nf: int,
-    low: Floats,
-    high: Floats,
-    slip: float,
-    abs_tol: float,
-    rel_tol: float,
-    counts: Ints,
-    first_bar: Ints,
-    first_vals: Floats,
-) -> tuple[int, int]:
-    """Reference: strict mode's first violation, given a timestamp/state one at ``bar``.
-
-    The fills of bars up to ``bar`` (rows [0, nf)) are checked now; a fill fault wins
-    when it is earlier, or at the same bar when ``code`` is a state invariant (a bar's
-    order is timestamp, fills, state). The loser's record is undone.
-    """
-    fill_code, fill_bar = first_fill_fault_nb(
-        fills, nf, low, high, slip, abs_tol, rel_tol, True, counts, first_bar, first_vals
-    )
-    if fill_code == 0:
-        return code, bar
-    if fill_bar < bar or code != TIMESTAMPS_INCREASING:
-        forget_nb(code, counts, first_bar)
-        return fill_code, fill_bar
-    forget_nb(fill_code, counts, first_bar)
-    return code, bar
 
 
 @njit(cache=True, nogil=True)

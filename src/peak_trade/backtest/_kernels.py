@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from peak_trade.backtest import _deferred_kernels as dk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest._fill_kernels import (
     F_FEE,
@@ -275,7 +276,7 @@ def simulate_checked_nb(
             elif fault == FAULT_FEE and nf > nf_bar:
                 fills[nf_bar, F_FEE] = fault_value
         record_bar_nb(i, pos, cash, equity, mark, position, cash_out, equity_out, exposure_out)
-        # The bar's fills are checked after the loop, all at once (first_fill_fault_nb):
+        # The bar's fills are checked after the loop, all at once (_deferred_kernels.py):
         # their low/high reads then overlap instead of stalling this loop.
         if checking:
             unordered = i > 0 and timestamps[i] <= timestamps[i - 1]
@@ -288,7 +289,7 @@ def simulate_checked_nb(
                     counts, first_bar, first_vals,
                 )  # fmt: skip
                 if code and stop:
-                    code, bar = ik.first_of_stop_nb(
+                    code, bar = dk.first_of_stop_nb(
                         code, i, fills, nf, low, high, slip, abs_tol, rel_tol,
                         counts, first_bar, first_vals,
                     )  # fmt: skip
@@ -314,7 +315,7 @@ def simulate_checked_nb(
     if fault == FAULT_TRADE_PNL and nt > 0:
         trades[0, T_PNL] += fault_value
     if checking:
-        code, bar = ik.first_fill_fault_nb(
+        code, bar = dk.first_fill_fault_nb(
             fills, nf, low, high, slip, abs_tol, rel_tol, stop, counts, first_bar, first_vals
         )
         if code and stop:
