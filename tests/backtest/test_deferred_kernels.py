@@ -61,11 +61,13 @@ BARS = 120
 FIRST = 50  # the signal's first change: the first fill and the first held bar
 
 
-def strict_first(fault, ts_dup_at=None, max_leverage=1.0):
+def strict_first(fault, ts_dup_at=None, max_leverage=1.0, narrow_at=None):
     """(code, bar) of a strict every_bar run, and of the in-order end kernel."""
     rng = np.random.default_rng(5)
     close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.001, BARS)))
     high, low = close * 1.001, close * 0.999
+    if narrow_at is not None:  # a bar range the close fill lies above: a real fill fault
+        high[narrow_at] = low[narrow_at] = close[narrow_at] * 0.9
     signal = np.where(np.arange(BARS) >= FIRST, 1.0, 0.0)
     signal[FIRST + 30 :] = 0.0
     ts = np.arange(BARS, dtype=np.int64) * 60
@@ -122,3 +124,13 @@ def test_an_earlier_fill_fault_beats_a_later_timestamp_fault():
 def test_a_later_fill_fault_loses_to_an_earlier_timestamp_fault():
     got = strict_first((k.FAULT_FILL_PRICE, FIRST + 30, 1.2), ts_dup_at=FIRST + 5)
     assert got == [(ik.TIMESTAMPS_INCREASING, FIRST + 5)] * 2
+
+
+def test_an_earlier_real_fill_fault_beats_a_later_state_fault():
+    got = strict_first((k.FAULT_CASH, FIRST + 10, -1e9), narrow_at=FIRST)
+    assert got == [(ik.FILL_PRICE_VALID, FIRST)] * 2
+
+
+def test_a_later_real_fill_fault_loses_to_an_earlier_state_fault():
+    got = strict_first((k.FAULT_CASH, FIRST + 10, -1e9), narrow_at=FIRST + 30)
+    assert got == [(ik.CASH_NON_NEGATIVE, FIRST + 10)] * 2

@@ -54,14 +54,15 @@ def quiet_cases(draw):
     pos = draw(st.sampled_from([0.0, 2.0, -2.0, 9.5]))
     max_leverage = draw(st.sampled_from([1.0, 0.5, math.inf]))
     checking = draw(st.booleans())
-    return lo, hi, change_at, spike_at, dup_at, pos, max_leverage, checking
+    first_block = draw(st.sampled_from([1, qk.SHORT_QUIET_BLOCK, 100, qk.QUIET_BLOCK]))
+    return lo, hi, change_at, spike_at, dup_at, pos, max_leverage, checking, first_block
 
 
 @pytest.mark.smoke
 @settings(max_examples=150, deadline=None)
 @given(quiet_cases())
 def test_the_quiet_run_matches_the_plain_loop(case):
-    lo, hi, change_at, spike_at, dup_at, pos, max_leverage, checking = case
+    lo, hi, change_at, spike_at, dup_at, pos, max_leverage, checking, first_block = case
     prev = 1.0
     signal = np.full(N, prev)
     if change_at < N:
@@ -74,15 +75,22 @@ def test_the_quiet_run_matches_the_plain_loop(case):
     ts[dup_at:] -= 60  # bar dup_at repeats the stamp before it
     cash = 1000.0
     out = [np.full(N, -7.0) for _ in range(4)]
+    # Checks off: the simulation passes no timestamps at all (an empty array).
+    stamps = ts if checking else np.empty(0, np.int64)
     got = qk.quiet_run_nb(
-        lo, hi, prev, cash, pos, signal, close, ts, *out, checking, max_leverage, LEAST_TOL
-    )
+        lo, hi, prev, cash, pos, signal, close, stamps, *out, checking, max_leverage,
+        LEAST_TOL, first_block,
+    )  # fmt: skip
     want, rows = reference_quiet(lo, hi, prev, cash, pos, signal, close, ts, checking, max_leverage)
     assert got == want
     written = list(zip(*(a[lo:got].tolist() for a in out), strict=True))
     assert [tuple("nan" if x != x else x for x in r) for r in written] == [
         tuple("nan" if x != x else x for x in r) for r in rows
     ]
+    # Bars before lo and from hi on are never written (bars in [got, hi) may be).
+    for a in out:
+        assert (a[:lo] == -7.0).all()
+        assert (a[max(lo, hi) :] == -7.0).all()
 
 
 @given(st.integers(0, 1200), st.integers(0, 1200), st.integers(0, 1300))

@@ -91,10 +91,11 @@ def first_fill_fault_nb(
 
 
 @njit(cache=True, nogil=True)
-def forget_nb(code: int, counts: Ints, first_bar: Ints) -> None:
+def forget_nb(code: int, counts: Ints, first_bar: Ints, first_vals: Floats) -> None:
     """Reference: undo the single record of ``code`` (strict mode keeps one violation)."""
     counts[code - 1] = 0
     first_bar[code - 1] = -1
+    first_vals[code - 1, :] = 0.0
 
 
 @njit(cache=True, nogil=True)
@@ -124,7 +125,7 @@ def first_of_stop_nb(
     if fill_code == 0:
         return code, bar
     if fill_bar < bar or code != TIMESTAMPS_INCREASING:
-        forget_nb(code, counts, first_bar)
+        forget_nb(code, counts, first_bar, first_vals)
         return fill_code, fill_bar
-    forget_nb(fill_code, counts, first_bar)
+    forget_nb(fill_code, counts, first_bar, first_vals)
     return code, bar

@@ -27,7 +27,7 @@ from peak_trade.backtest._fill_kernels import (
     mark_open_trade_nb,
     order_nb,
 )
-from peak_trade.backtest._quiet_kernels import quiet_run_nb
+from peak_trade.backtest._quiet_kernels import QUIET_BLOCK, SHORT_QUIET_BLOCK, quiet_run_nb
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -214,9 +214,12 @@ def simulate_checked_nb(
 
     Returns ``(status, bar, n_fills, n_trades)``: status 0 is success, else the
     invariant code (``_invariant_kernels``) found first and its bar. ``check_mode``
-    is CHECK_OFF, CHECK_STOP (return at the first violation) or CHECK_COUNT (record
-    and go on). ``fault`` (a FAULT_* code, tests only) corrupts the state at
-    ``fault_bar``.
+    is CHECK_OFF, CHECK_STOP (strict: keep only the first violation) or CHECK_COUNT
+    (record and go on). Fills are checked after the loop, so CHECK_STOP returns at
+    the first timestamp or state violation, or at the end; the status and bar are
+    the first violation in each bar's order either way, while the per-bar arrays,
+    the fill and trade rows and their counts past that bar are scratch. ``fault``
+    (a FAULT_* code, tests only) corrupts the state at ``fault_bar``.
     """
     checking = check_mode != ik.CHECK_OFF
     stop = check_mode == ik.CHECK_STOP
@@ -229,6 +232,8 @@ def simulate_checked_nb(
     prev = 0.0
     pending = False
     pending_target = 0.0
+    violated = False  # warn mode: the bar just checked broke an invariant
+    block = QUIET_BLOCK  # the quiet path's first block
     least_tol = abs_tol + rel_tol  # tol(x) >= least_tol for every x
     i = 0
     while i < n:
@@ -294,8 +299,12 @@ def simulate_checked_nb(
                         counts, first_bar, first_vals,
                     )  # fmt: skip
                     return code, bar, nf, nt
+                # warn: a violation that lasts would flag the quiet path's next
+                # block at its first bar; take the next bar on the full path.
+                violated = code != 0
         i += 1
-        if pending:
+        if pending or violated:
+            violated = False
             continue
         # The quiet path: bars with no order (the target is unchanged), before the
         # last bar and the fault bar. The state only moves with the close; a bar that
@@ -308,8 +317,11 @@ def simulate_checked_nb(
             limit = i  # the cheap screen below would not suffice: every bar takes the full path
         i = quiet_run_nb(
             i, limit, prev, cash, pos, signal, close, timestamps, position, cash_out,
-            equity_out, exposure_out, checking, max_leverage, least_tol,
+            equity_out, exposure_out, checking, max_leverage, least_tol, block,
         )  # fmt: skip
+        # Left at a flagged bar (not a target change, not the limit): start the next
+        # quiet stretch with short blocks, in case the flags come every few bars.
+        block = QUIET_BLOCK if i >= limit or signal[i] != prev else SHORT_QUIET_BLOCK
     if cur >= 0:  # an open trade: mark the remainder at the last close
         mark_open_trade_nb(cur, n - 1, pos, close[n - 1], trades)
     if fault == FAULT_TRADE_PNL and nt > 0:

@@ -19,9 +19,11 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 # The quiet path's blocks: it looks for the next target change CHANGE_BLOCK bars at
-# a time (a short read past the change) and writes at most QUIET_BLOCK bars at a
-# time (the block's arrays stay in cache while it is screened).
+# a time (a short read past the change) and writes up to QUIET_BLOCK bars at a time
+# (the block's arrays stay in cache); SHORT_QUIET_BLOCK is where it starts after a
+# flagged bar, doubling from there.
 CHANGE_BLOCK = 256
+SHORT_QUIET_BLOCK = 8
 QUIET_BLOCK = 4096
 
 
@@ -132,17 +134,22 @@ def quiet_run_nb(
     checking: bool,
     max_leverage: float,
     least_tol: float,
+    first_block: int,
 ) -> int:
     """Reference: record bars lo.. while the target stays ``prev``; the first bar left.
 
     A bar is left for the full path when the target changes, at ruin, or (when
     ``checking``) at an unordered timestamp or when ``quiet_state_ok_nb`` cannot vouch
-    for it; bar ``hi`` itself is left. Runs in segments of at most QUIET_BLOCK bars:
-    find the segment's first target change, then write the bars before it.
+    for it; bar ``hi`` itself is left. Runs in blocks: find the block's first target
+    change, then write the bars before it. Blocks start at ``first_block`` bars and
+    double up to QUIET_BLOCK; the caller starts short (SHORT_QUIET_BLOCK) after a
+    flagged bar, so bars flagged every few bars (warn mode, a state on and off a
+    limit) cost a few bars of work each, not a whole block.
     """
     start = lo
+    block = first_block
     while start < hi:
-        stop = min(hi, start + QUIET_BLOCK)
+        stop = min(hi, start + block)
         end = first_change_nb(signal, start, stop, prev)
         left = quiet_block_nb(
             start, end, cash, pos, close, timestamps, position, cash_out, equity_out,
@@ -151,4 +158,5 @@ def quiet_run_nb(
         if left < stop:
             return left
         start = stop
+        block = min(2 * block, QUIET_BLOCK)
     return max(lo, hi)
