@@ -213,6 +213,35 @@ def test_sweep_headline_ray(benchmark):
         ray.shutdown()
 
 
+def warn_cases() -> list[RatioCase]:
+    """The cost of warn mode: 50,000 bars x 128 ma_crossover combos, chunks of 32, 1 worker.
+
+    warn vs strict on a clean grid, and warn with every combination violating on
+    every held bar (``max_leverage=0.5``) vs warn on the clean grid.
+    """
+    import logging
+
+    from peak_trade.backtest.invariants import InvariantConfig
+    from peak_trade.data.providers.synthetic import synthetic_ohlcv
+    from peak_trade.research.sweep import sweep
+
+    logging.getLogger("peak_trade").setLevel(logging.ERROR)  # one warning per chunk
+    data = {"SYM": synthetic_ohlcv(50_000, seed=3, timeframe="1m")}
+    grid = {"fast": list(range(2, 34, 2)), "slow": list(range(40, 120, 10))}
+
+    def run(checks: InvariantConfig) -> Callable[[], object]:
+        return lambda: sweep(
+            data, "ma_crossover", grid, max_workers=1, chunk_size=32, invariants=checks
+        )
+
+    clean, strict = InvariantConfig(mode="warn"), InvariantConfig()
+    violating = InvariantConfig(mode="warn", max_leverage=0.5)
+    return [
+        RatioCase("sweep_warn_clean_vs_strict", run(clean), run(strict), rounds=5),
+        RatioCase("sweep_warn_all_violating_vs_clean", run(violating), run(clean), rounds=5),
+    ]
+
+
 def _report(case: RatioCase) -> None:
     r = measure_ratio(case)
     print(
@@ -240,6 +269,9 @@ def main() -> None:
         _report(vectorbt_case(2))
     if "vectorbt1" in wanted:
         _report(vectorbt_case(1))
+    if "warn" in wanted:
+        for case in warn_cases():
+            _report(case)
     if "ray" in wanted:
         import ray
 
