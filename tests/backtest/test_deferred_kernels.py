@@ -61,19 +61,21 @@ BARS = 120
 FIRST = 50  # the signal's first change: the first fill and the first held bar
 
 
-def strict_first(fault, ts_dup_at=None, max_leverage=1.0, narrow_at=None):
+def strict_first(
+    fault, ts_dup_at=None, max_leverage=1.0, narrow_at=None, next_open=False, short=False
+):
     """(code, bar) of a strict every_bar run, and of the in-order end kernel."""
     rng = np.random.default_rng(5)
     close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.001, BARS)))
     high, low = close * 1.001, close * 0.999
     if narrow_at is not None:  # a bar range the close fill lies above: a real fill fault
         high[narrow_at] = low[narrow_at] = close[narrow_at] * 0.9
-    signal = np.where(np.arange(BARS) >= FIRST, 1.0, 0.0)
+    signal = np.where(np.arange(BARS) >= FIRST, -1.0 if short else 1.0, 0.0)
     signal[FIRST + 30 :] = 0.0
     ts = np.arange(BARS, dtype=np.int64) * 60
     if ts_dup_at is not None:
         ts[ts_dup_at] = ts[ts_dup_at - 1]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, short)[3])
     found = []
     for timing in ("every_bar", "end"):
         arrays = [np.empty(BARS) for _ in range(4)]
@@ -84,15 +86,15 @@ def strict_first(fault, ts_dup_at=None, max_leverage=1.0, narrow_at=None):
         first_vals = np.zeros((ik.N_INVARIANTS, 3))
         mode = ik.CHECK_STOP if timing == "every_bar" else ik.CHECK_OFF
         code, bar, nf, nt = k.simulate_checked_nb(
-            close, high, low, close, ts, signal, 10_000.0, 0.001, 0.0005, 1.0, False, False,
-            mode, 1e-6, 1e-9, max_leverage, False, *fault,
+            close, high, low, close, ts, signal, 10_000.0, 0.001, 0.0005, 1.0, next_open,
+            False, mode, 1e-6, 1e-9, max_leverage, short, *fault,
             *arrays, fills, trades, counts, first_bar, first_vals,
         )  # fmt: skip
         if timing == "end":
             position, cash, equity, _ = arrays
             code, bar = end_checks_nb(
                 ts, close, high, low, position, cash, equity, fills, nf, trades, nt,
-                10_000.0, 0.0005, 1e-6, 1e-9, max_leverage, False, True,
+                10_000.0, 0.0005, 1e-6, 1e-9, max_leverage, short, True,
                 counts, first_bar, first_vals,
             )  # fmt: skip
         assert counts.sum() == 1  # strict keeps exactly the violation it reports
@@ -134,3 +136,17 @@ def test_an_earlier_real_fill_fault_beats_a_later_state_fault():
 def test_a_later_real_fill_fault_loses_to_an_earlier_state_fault():
     got = strict_first((k.FAULT_CASH, FIRST + 10, -1e9), narrow_at=FIRST + 30)
     assert got == [(ik.CASH_NON_NEGATIVE, FIRST + 10)] * 2
+
+
+@pytest.mark.parametrize(("next_open", "short"), [(True, False), (False, True), (True, True)])
+def test_the_order_holds_for_next_open_fills_and_shorts(next_open, short):
+    # With next_open the change at FIRST fills at FIRST + 1, the first held bar.
+    fill_bar = FIRST + 1 if next_open else FIRST
+    bad_fill = (k.FAULT_FILL_PRICE, fill_bar, 1.2 if short else 0.8)
+    options = {"next_open": next_open, "short": short}
+    same_bar_state = strict_first(bad_fill, max_leverage=0.5, **options)
+    assert same_bar_state == [(ik.FILL_PRICE_VALID, fill_bar)] * 2
+    same_bar_time = strict_first(bad_fill, ts_dup_at=fill_bar, **options)
+    assert same_bar_time == [(ik.TIMESTAMPS_INCREASING, fill_bar)] * 2
+    later_state = strict_first((k.FAULT_CASH, fill_bar + 10, -1e9), narrow_at=fill_bar, **options)
+    assert later_state == [(ik.FILL_PRICE_VALID, fill_bar)] * 2
