@@ -18,7 +18,7 @@ from peak_trade.backtest._fill_kernels import F_BAR, F_FEE, F_PRICE
 from peak_trade.backtest._invariant_kernels import (
     TIMESTAMPS_INCREASING,
     check_fills_nb,
-    tol_nb,
+    price_ok_nb,
 )
 
 Floats = npt.NDArray[np.float64]
@@ -42,13 +42,7 @@ def fills_ok_nb(
         price = fills[r, F_PRICE]
         floor = low[b] * (1.0 - slip)
         ceiling = high[b] * (1.0 + slip)
-        ok &= (
-            (price - price == 0.0)  # finite
-            & (price > 0.0)
-            & (price >= floor - tol_nb(abs_tol, rel_tol, floor))
-            & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
-            & (fills[r, F_FEE] >= 0.0)
-        )
+        ok &= price_ok_nb(price, floor, ceiling, abs_tol, rel_tol) & (fills[r, F_FEE] >= 0.0)
     return ok
 
 

@@ -93,6 +93,21 @@ def check_time_nb(
 
 
 @njit(cache=True, nogil=True)
+def price_ok_nb(price: float, floor: float, ceiling: float, abs_tol: float, rel_tol: float) -> bool:
+    """Reference: price is finite, > 0 and in [floor, ceiling] widened by tol_nb.
+
+    Branch-free (``&``): the fill screen calls it in a loop that must not stall.
+    A NaN or inf price makes ``price - price`` NaN, which fails ``== 0``.
+    """
+    return (
+        (price - price == 0.0)
+        & (price > 0.0)
+        & (price >= floor - tol_nb(abs_tol, rel_tol, floor))
+        & (price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling))
+    )
+
+
+@njit(cache=True, nogil=True)
 def check_fills_nb(
     bar: int,
     fills: Floats,
@@ -114,12 +129,7 @@ def check_fills_nb(
         price = fills[r, F_PRICE]
         floor = low * (1.0 - slip)
         ceiling = high * (1.0 + slip)
-        if not (
-            np.isfinite(price)
-            and price > 0.0
-            and price >= floor - tol_nb(abs_tol, rel_tol, floor)
-            and price <= ceiling + tol_nb(abs_tol, rel_tol, ceiling)
-        ):
+        if not price_ok_nb(price, floor, ceiling, abs_tol, rel_tol):
             code = record_nb(
                 FILL_PRICE_VALID, bar, price, floor, ceiling, counts, first_bar, first_vals
             )
@@ -162,7 +172,7 @@ def state_ok_nb(
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def quiet_state_ok_nb(held: float, equity: float, max_leverage: float, least_tol: float) -> bool:
     """Reference: a screen that implies state_ok_nb on a bar without fills.
 

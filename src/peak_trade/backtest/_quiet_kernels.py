@@ -46,6 +46,33 @@ def first_change_nb(signal: Floats, lo: int, hi: int, prev: float) -> int:
     return max(lo, hi)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def quiet_bar_nb(
+    j: int,
+    cash: float,
+    pos: float,
+    marks: Floats,
+    held_pos: Floats,
+    held_cash: Floats,
+    values: Floats,
+    exposure: Floats,
+) -> tuple[float, float]:
+    """Reference: record_bar_nb for bar j of a block; returns (held, equity).
+
+    The same operations as the full path (so the same values), with the exposure
+    as selects: 0 when flat, NaN once equity <= 0. Inlined, so the loops calling
+    it still vectorise.
+    """
+    held = pos * marks[j]
+    equity = cash + held
+    held_pos[j] = pos
+    held_cash[j] = cash
+    values[j] = equity
+    ratio = held / equity if equity > 0.0 else np.nan
+    exposure[j] = 0.0 if held == 0.0 else ratio
+    return held, equity
+
+
 @njit(cache=True, nogil=True)
 def quiet_block_nb(
     lo: int,
@@ -76,31 +103,17 @@ def quiet_block_nb(
     values = equity_out[lo:hi]
     exposure = exposure_out[lo:hi]
     flagged = 0
-    if checking:
+    if checking:  # two loops, so that the unchecked one never reads timestamps
         now = timestamps[lo:hi]
         before = timestamps[lo - 1 : hi - 1]
         for j in range(marks.shape[0]):
-            held = pos * marks[j]
-            equity = cash + held  # the same operations as the full path: the same value
-            held_pos[j] = pos
-            held_cash[j] = cash
-            values[j] = equity
-            # record_bar_nb's exposure, as selects: 0 when flat, NaN once equity <= 0.
-            ratio = held / equity if equity > 0.0 else np.nan
-            exposure[j] = 0.0 if held == 0.0 else ratio
-            # ik.quiet_state_ok_nb, written out: a call per bar would cost more than it.
-            screened = (abs(held) <= max_leverage * equity + least_tol) & (equity < np.inf)
+            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, held_cash, values, exposure)
             ruined = (equity <= 0.0) & (pos != 0.0)
+            screened = ik.quiet_state_ok_nb(held, equity, max_leverage, least_tol)
             flagged += ruined | (now[j] <= before[j]) | (not screened)
     else:
         for j in range(marks.shape[0]):
-            held = pos * marks[j]
-            equity = cash + held
-            held_pos[j] = pos
-            held_cash[j] = cash
-            values[j] = equity
-            ratio = held / equity if equity > 0.0 else np.nan
-            exposure[j] = 0.0 if held == 0.0 else ratio
+            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, held_cash, values, exposure)
             flagged += (equity <= 0.0) & (pos != 0.0)
     if flagged:
         for j in range(marks.shape[0]):
