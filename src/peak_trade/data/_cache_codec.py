@@ -25,6 +25,7 @@ __all__ = [
     "decode",
     "encode",
     "format_for",
+    "frame_from_bytes",
     "resolve_compression",
 ]
 
@@ -116,23 +117,49 @@ def _check_columns(path: Path, schema: pa.Schema, columns: list[str] | None) -> 
         )
 
 
-def decode(buffer: memoryview, path: Path, fmt: Format, columns: list[str] | None) -> pl.DataFrame:
-    """Decode a whole file held in ``buffer``; damage raises ``CacheCorruptionError``."""
+def frame_from_bytes(
+    buffer: memoryview, fmt: Format, columns: list[str] | None, *, trusted: bool
+) -> pl.DataFrame:
+    """The frame in a whole IPC or Parquet file held in ``buffer``, zero-copy for IPC.
+
+    ``trusted`` says a checksum has vouched for the bytes. Untrusted Arrow data is
+    validated in full (offsets, lengths, UTF-8) before polars sees it: polars
+    trusts Arrow buffers, and a damaged offset makes it read out of bounds (a
+    crash, not an exception). Damage raises ``pa.ArrowException``, ``ValueError``
+    or ``OSError``, never anything else; any reader of untrusted columnar bytes
+    should come through here rather than ``pl.read_ipc``, which can panic.
+    """
     data = pa.py_buffer(buffer)
-    try:
-        if fmt == "ipc":
-            reader = ipc.open_file(data)
-            _check_columns(path, reader.schema, columns)
-            table = reader.read_all()
-            if columns is not None:
-                table = table.select(columns)
-        else:
-            parquet = pq.ParquetFile(pa.BufferReader(data))
-            _check_columns(path, parquet.schema_arrow, columns)
-            table = parquet.read(columns=columns)
-        frame = pl.from_arrow(table, rechunk=False)
-    except (pa.ArrowException, pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise _corrupt(path, exc) from exc
+    if fmt == "ipc":
+        reader = ipc.open_file(data)
+        table = reader.read_all() if columns is None else reader.read_all().select(columns)
+    else:
+        table = pq.ParquetFile(pa.BufferReader(data)).read(columns=columns)
+    if not trusted:
+        table.validate(full=True)
+    frame = pl.from_arrow(table, rechunk=False)
     if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a Table always gives a frame
-        raise _corrupt(path, TypeError(type(frame).__name__))
+        raise TypeError(type(frame).__name__)
     return frame
+
+
+def _schema(buffer: memoryview, fmt: Format) -> pa.Schema:
+    data = pa.py_buffer(buffer)
+    if fmt == "ipc":
+        return ipc.open_file(data).schema
+    return pq.ParquetFile(pa.BufferReader(data)).schema_arrow
+
+
+def decode(
+    buffer: memoryview, path: Path, fmt: Format, columns: list[str] | None, *, trusted: bool
+) -> pl.DataFrame:
+    """Decode a whole file held in ``buffer``; damage raises ``CacheCorruptionError``.
+
+    See :func:`frame_from_bytes` for ``trusted``.
+    """
+    try:
+        if columns is not None:
+            _check_columns(path, _schema(buffer, fmt), columns)
+        return frame_from_bytes(buffer, fmt, columns, trusted=trusted)
+    except (pa.ArrowException, pl.exceptions.PolarsError, OSError, ValueError, TypeError) as exc:
+        raise _corrupt(path, exc) from exc

@@ -16,7 +16,6 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import get_args
 
@@ -252,7 +251,12 @@ def _mismatch(path: Path, side: Sidecar, actual: Entry, what: str) -> CacheCorru
 def _verified(
     path: Path, side: Sidecar, columns: list[str] | None
 ) -> tuple[pl.DataFrame | None, CacheCorruptionError | None]:
-    """Hash (worker thread) and decode (this thread) the same mapped bytes at once."""
+    """Hash the mapped bytes, and only when the digest matches, decode them.
+
+    No decoder ever sees bytes the sidecar has not vouched for: damaged bytes
+    can crash a decoder (a flipped offset sends polars out of bounds), so the
+    digest judges them first. The decode of vouched bytes is zero-copy.
+    """
     fmt = format_for(path)
     mapped = map_file(path)
     size = len(mapped)
@@ -262,20 +266,14 @@ def _verified(
     key = hmac_key() if side.algo == "hmac-sha256" else None
     hasher = new_hasher(side.algo, key)
     view = memoryview(mapped)
-    frame: pl.DataFrame | None = None
-    failure: CacheCorruptionError | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="peak_trade-hash") as pool:
-        pending = pool.submit(hasher.update, view)
-        try:
-            frame = decode(view, path, fmt, columns)
-        except CacheCorruptionError as exc:
-            failure = exc
-        finally:
-            pending.result()
+    hasher.update(view)
     digest = hasher.hexdigest()
     if not any(e.size == size and hmac.compare_digest(e.digest, digest) for e in side.entries):
         return None, _mismatch(path, side, Entry(size, digest), "digest differs")
-    return frame, failure
+    try:
+        return decode(view, path, fmt, columns, trusted=True), None
+    except CacheCorruptionError as exc:
+        return None, exc
 
 
 def _read_verified(path: Path, columns: list[str] | None) -> pl.DataFrame:
@@ -309,8 +307,10 @@ def atomic_read(
 ) -> pl.DataFrame:
     """Read a frame written by :func:`atomic_write`, optionally verifying it.
 
-    The sidecar's algorithm is found on its own. The file is mapped once; the
-    digest and the decode use the same bytes, in parallel.
+    The sidecar's algorithm is found on its own. The file is mapped once. A
+    verified read hashes the mapped bytes first and decodes them only when the
+    digest matches; an unverified read validates the Arrow data in full before
+    polars sees it. Damage never crashes the process (docs/errors.md).
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -332,7 +332,7 @@ def atomic_read(
     if verify_checksum:
         frame = _read_verified(target, cols)
     else:
-        frame = decode(memoryview(map_file(target)), target, fmt, cols)
+        frame = decode(memoryview(map_file(target)), target, fmt, cols, trusted=False)
     if _log.isEnabledFor(logging.INFO):
         seconds = time.perf_counter() - started
         _log.info(

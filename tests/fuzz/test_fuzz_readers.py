@@ -1,0 +1,65 @@
+"""Every reader of stored bytes, fed damaged files in child processes (docs/errors.md).
+
+Each reader gets at least 200 damaged inputs from a fixed seed (byte flips,
+truncations, appended garbage, zero length, swapped sidecars or files); a case
+passes when the reader answers with the right ``PeakTradeError`` subclass or a
+valid frame. A crash (signal) or a foreign exception fails.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.fuzz._damage import KINDS
+from tests.fuzz._harness import run_cases
+from tests.fuzz._readers import READERS
+
+
+def _short(outcome: str) -> str:
+    return outcome if outcome.startswith(("frame", "report", "exit")) else outcome[:48]
+
+
+# FileProvider reads IPC with `pl.read_ipc`, which panics on some damaged files (a pyo3
+# PanicException, outside the taxonomy). FileProvider is being rebuilt on `read_ohlcv`
+# (issue 16); its IPC and Parquet path should decode through
+# `peak_trade.data._cache_codec.frame_from_bytes(..., trusted=False)`. Strict, so the
+# marker must go when that lands.
+_KNOWN = {
+    "FileProvider-ipc": pytest.mark.xfail(
+        reason="pl.read_ipc panics on damaged IPC (FileProvider, issue 16)", strict=True
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=_KNOWN[n]) if n in _KNOWN else n for n in sorted(READERS)]
+)
+def test_reader_survives_damaged_files(name: str) -> None:
+    """No damaged input crashes the reader or escapes the error taxonomy."""
+    reader = READERS[name]
+    records = run_cases(name, reader.cases)
+    assert len(records) == reader.cases >= 200
+    assert {r.get("kind") for r in records} >= set(KINDS)
+    bad = []
+    for r in records:
+        outcome = str(r["outcome"])
+        why = reader.judge(str(r.get("target")), str(r.get("kind")), outcome)
+        if why is not None:
+            bad.append(f"case {r['case']} {r.get('target')}/{r.get('kind')}: {outcome} ({why})")
+    tally = Counter(_short(str(r["outcome"])) for r in records)
+    shown = "\n".join(bad[:20])
+    assert not bad, f"{len(bad)} of {len(records)} cases failed; outcomes {dict(tally)}:\n{shown}"
+
+
+@pytest.mark.smoke
+def test_harness_counts_a_crash_and_resumes_after_it() -> None:
+    """A child killed by a signal is a recorded failure, and the cases after it still run."""
+    records = run_cases("self-test-crash", 4)
+    assert [r["outcome"] for r in records] == [
+        "frame:same",
+        "crash:signal 11",
+        "frame:same",
+        "crash:signal 11",
+    ]
