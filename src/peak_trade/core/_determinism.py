@@ -41,8 +41,9 @@ def verify_determinism(
 ) -> bool:
     """Run ``fn(**kwargs)`` ``runs`` times, reseeding each time; True if outputs match.
 
-    Outputs are compared by content digest: polars frames by their data (exact bits
-    for numbers), numpy arrays by bytes, mappings and sequences item by item, and
+    Outputs are compared by content digest: frames and series (polars, pandas,
+    pyarrow) by their data (exact bits for numbers), numpy arrays and bytes by
+    their bytes, mappings and sequences item by item, and
     other values through :func:`stable_hash`; never through ``str()``. The global
     RNGs are left seeded with ``seed``.
 

@@ -1,6 +1,7 @@
 """Content digests of a function's outputs, one per path, for determinism checks.
 
-Frames are digested by their data, arrays by their bytes, and every other value
+Frames and series (polars, pandas, pyarrow) are digested by their data, arrays
+and bytes by their bytes, and every other value
 through the canonical JSON of :mod:`peak_trade.core._hashing`. Nothing is ever
 compared through ``str()``, which elides the middle of large frames.
 """
@@ -16,6 +17,7 @@ import numpy.typing as npt
 import polars as pl
 import xxhash
 
+from peak_trade.core._frames import is_frame, to_polars, to_series
 from peak_trade.core._hashing import canonical_json
 
 __all__ = ["digest_outputs"]
@@ -70,8 +72,11 @@ def _key_text(key: Any) -> str:
 
 
 def _walk(value: Any, path: str, out: dict[str, str]) -> None:
-    if isinstance(value, pl.LazyFrame):
-        value = value.collect()
+    if is_frame(value):
+        value = to_polars(value)  # pandas, pyarrow and lazy frames compare by data
+    series = to_series(value)
+    if series is not None:
+        value = series
     if isinstance(value, pl.DataFrame):
         out[path] = _frame_digest(value)
     elif isinstance(value, pl.Series):

@@ -18,13 +18,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
+from peak_trade.core._frames import is_frame, to_polars, to_series
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["canonical_json", "stable_hash"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ARRAY_TAG = "__ndarray__"
+_BYTES_TAG = "__bytes__"
+_FRAME_TAG = "__frame__"
+_SERIES_TAG = "__series__"
 _Json = Any  # str | int | float | bool | None | list[_Json] | dict[str, _Json]
 
 
@@ -42,6 +47,50 @@ def _array(value: npt.NDArray[Any], path: str, active: set[int]) -> _Json:
     descr = [list(d) for d in np.lib.format.dtype_to_descr(dtype)] if dtype.fields else dtype.str
     digest = hashlib.sha256(data.tobytes(order="C")).hexdigest()
     return {_ARRAY_TAG: {"descr": descr, "shape": list(data.shape), "sha256": digest}}
+
+
+def _column_digest(series: pl.Series, path: str, active: set[int]) -> str:
+    """SHA-256 of one column's content: dtype, length, null mask and values.
+
+    Numbers, datetimes and booleans count by their exact bits (little-endian);
+    strings by their UTF-8 bytes and lengths; anything else by the canonical JSON
+    of its values. None of it depends on chunking, the process or the platform.
+    """
+    h = hashlib.sha256(f"{series.dtype}|{series.len()}|".encode())
+    nulls = series.null_count()
+    if nulls:
+        h.update(np.packbits(series.is_null().to_numpy()).tobytes())
+    dtype = series.dtype
+    exact_bits = dtype.is_integer() or dtype.is_float() or dtype.is_temporal()
+    if exact_bits or dtype == pl.Boolean:
+        physical = series.to_physical()
+        if nulls:
+            physical = physical.fill_null(False if physical.dtype == pl.Boolean else 0)
+        values = physical.to_numpy()
+        h.update(values.astype(values.dtype.newbyteorder("<"), copy=False).tobytes())
+    elif dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum | pl.Decimal):
+        text = series.cast(pl.String)
+        h.update(text.str.len_bytes().fill_null(0).to_numpy().astype("<u4").tobytes())
+        h.update(str(text.str.join("").item() or "").encode("utf-8"))
+    else:
+        h.update(_dumps(_tree(series.to_list(), path, active)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _frame(value: Any, path: str, active: set[int]) -> _Json:
+    """A frame of any accepted kind, by its columns' names, dtypes and content."""
+    frame = to_polars(value)
+    columns = [[c.name, str(c.dtype)] for c in frame.get_columns()]
+    h = hashlib.sha256()
+    for column in frame.get_columns():
+        h.update(_column_digest(column, _child(path, column.name), active).encode())
+    digest = h.hexdigest()
+    return {_FRAME_TAG: {"columns": columns, "height": frame.height, "sha256": digest}}
+
+
+def _series(series: pl.Series, path: str, active: set[int]) -> _Json:
+    digest = _column_digest(series, path, active)
+    return {_SERIES_TAG: {"name": series.name, "dtype": str(series.dtype), "sha256": digest}}
 
 
 def _scalar(value: np.generic, path: str, active: set[int]) -> _Json:
@@ -87,6 +136,14 @@ def _tree(value: Any, path: str, active: set[int]) -> _Json:
         return _array(value, path, active)
     if isinstance(value, np.generic):
         return _scalar(value, path, active)
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        return {_BYTES_TAG: {"len": len(data), "sha256": hashlib.sha256(data).hexdigest()}}
+    if is_frame(value):
+        return _frame(value, path, active)
+    series = to_series(value)
+    if series is not None:
+        return _series(series, path, active)
     if isinstance(value, Mapping | list | tuple | set | frozenset):
         ident = id(value)
         if ident in active:
@@ -105,7 +162,8 @@ def _tree(value: Any, path: str, active: set[int]) -> _Json:
     msg = (
         f"stable_hash: `{path}` is a {type(value).__module__}.{type(value).__qualname__}, "
         "which has no canonical form; supported are dict, list, tuple, set, str, int, "
-        "float, bool, None, datetime/date/time, Path, Enum and numpy scalars/arrays"
+        "float, bool, None, bytes, datetime/date/time, Path, Enum, numpy scalars/arrays, "
+        "and polars, pandas and pyarrow frames and series"
     )
     raise TypeError(msg)
 
@@ -136,7 +194,10 @@ def stable_hash(obj: Any, /, *, length: int = 16, root: str = "obj") -> str:
 
     Args:
         obj: Nested dicts (str keys), lists, tuples and sets of str, int, float, bool,
-            None, datetime/date/time, Path, Enum and numpy scalars and arrays.
+            None, bytes, datetime/date/time, Path, Enum, numpy scalars and arrays, and
+            frames and series (polars, pandas, pyarrow). Bytes, arrays, frames and
+            series count by content: a pandas frame hashes like the polars frame
+            ``to_polars`` makes of it (DatetimeIndex as a ``timestamp`` column).
         length: Hex characters to keep, 1 to 64.
         root: Name of ``obj`` in the path of a ``TypeError`` (``config`` gives
             ``config.strategy.params[2]``).

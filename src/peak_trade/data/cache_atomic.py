@@ -17,11 +17,12 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import polars as pl
 import pyarrow as pa
 
+from peak_trade.core._frames import to_polars
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_codec import (
     Compression,
@@ -60,9 +61,14 @@ _READ_ATTEMPTS = 3
 
 
 def _check_algo(checksum: object) -> Algorithm | None:
+    if checksum is True:
+        return "sha256"  # the stability plan's `checksum=True`
+    if checksum is False:
+        return None
     if checksum is None or checksum in ALGORITHMS:
         return checksum
-    msg = f"unknown checksum {checksum!r}; expected None or one of {list(get_args(Algorithm))}"
+    expected = list(get_args(Algorithm))
+    msg = f"unknown checksum {checksum!r}; expected True, False, None or one of {expected}"
     raise ConfigError(
         msg,
         hint='use checksum="xxh3" for speed, "sha256", or "hmac-sha256" for tamper evidence',
@@ -155,11 +161,11 @@ def _publish(
 
 
 def atomic_write(
-    df: pl.DataFrame,
+    df: Any,
     path: str | os.PathLike[str],
     /,
     *,
-    checksum: Algorithm | None = None,
+    checksum: Algorithm | bool | None = None,
     compression: str | None = None,
 ) -> Path:
     """Write ``df`` to ``path`` atomically, with an optional checksum sidecar.
@@ -168,10 +174,13 @@ def atomic_write(
     or ``.feather`` for Arrow IPC. The same frame always gives the same bytes.
 
     Args:
-        df: The frame to store.
+        df: The frame to store: polars DataFrame or LazyFrame, pyarrow Table, or
+            pandas DataFrame (its DatetimeIndex is stored as a ``timestamp``
+            column, any other named index as columns; see docs/cache.md).
         path: Target file; its parent directories are created.
         checksum: ``None``, ``"xxh3"`` (xxh3-128), ``"sha256"`` or ``"hmac-sha256"``
-            (keyed by ``PEAK_TRADE_CACHE_KEY``). ``None`` removes stale sidecars.
+            (keyed by ``PEAK_TRADE_CACHE_KEY``); ``True`` means ``"sha256"`` and
+            ``False`` means ``None``. ``None`` removes stale sidecars.
         compression: ``None`` for the format default (IPC uncompressed, Parquet
             zstd), or ``"uncompressed"``, ``"lz4"``, ``"zstd"`` (``"snappy"``
             for Parquet).
@@ -182,6 +191,8 @@ def atomic_write(
     Raises:
         CacheError: Unknown suffix, missing HMAC key, or a failed write (the
             temp file is removed and the cause chained).
+        TypeError: ``df`` is not a frame.
+        DataContractError: ``df`` could not be converted (a failing LazyFrame query).
 
     Example:
         >>> import tempfile
@@ -194,9 +205,7 @@ def atomic_write(
     fmt = format_for(target)
     codec = resolve_compression(fmt, compression)
     algo = _check_algo(checksum)
-    if not isinstance(df, pl.DataFrame):
-        msg = f"atomic_write expects a polars DataFrame; got {type(df).__name__}"
-        raise CacheError(msg, hint="collect a LazyFrame first with .collect()")
+    df = to_polars(df)
     key = hmac_key() if algo == "hmac-sha256" else None
     tmp = temp_path(target)
     try:
