@@ -19,6 +19,7 @@ from peak_trade.data.providers import (
     SyntheticProvider,
     synthetic_ohlcv,
 )
+from peak_trade.data.reader import read_ohlcv
 from peak_trade.data.retry import (
     BreakerStats,
     CircuitBreaker,
@@ -53,6 +54,7 @@ __all__ = [
     "normalize_ohlcv",
     "ohlcv_rules",
     "parse_timeframe",
+    "read_ohlcv",
     "resample_ohlcv",
     "synthetic_ohlcv",
     "validate_ohlcv",

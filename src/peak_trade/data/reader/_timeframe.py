@@ -1,0 +1,105 @@
+"""The bar length and the bars per year of a time column, from its own spacing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from peak_trade.core.errors import DataContractError
+from peak_trade.data.timeframes import parse_timeframe
+
+__all__ = ["Calendar", "check_timeframe", "infer_calendar"]
+
+_DAY = 86_400
+_WEEK = 7 * _DAY
+_UNITS = (("w", _WEEK), ("d", _DAY), ("h", 3600), ("m", 60), ("s", 1))
+#: Below this share of bars on Saturday or Sunday (UTC) a series trades on weekdays.
+WEEKEND_SHARE = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """The modal bar spacing as a timeframe, and the bars per year it implies."""
+
+    timeframe: str
+    seconds: int
+    periods_per_year: float
+    weekdays_only: bool
+
+
+def _num(value: object) -> float:
+    """A polars scalar aggregate as a float (0.0 when empty)."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _label(seconds: int) -> str:
+    if 28 * _DAY <= seconds <= 31 * _DAY:
+        return "1mo"
+    for unit, size in _UNITS:
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def infer_calendar(timestamps: pl.Series, /) -> Calendar | None:
+    """The modal spacing and bars per year of sorted UTC timestamps; None below 2 bars.
+
+    Bars per year: weekly 52, monthly 12; daily 252 when fewer than 10% of the bars
+    fall on a weekend, else 365; intraday that base times the median number of bars
+    per trading day (UTC dates); longer spacings 365 days over the spacing.
+
+    Example:
+        >>> import datetime as dt
+        >>> days = pl.datetime_range(dt.datetime(2024, 1, 1), dt.datetime(2024, 3, 1), "1d",
+        ...                          eager=True)
+        >>> infer_calendar(days).periods_per_year
+        365.0
+    """
+    if timestamps.len() < 2:
+        return None
+    ts = timestamps.dt.cast_time_unit("us")
+    steps = ts.diff().drop_nulls().dt.total_seconds()
+    steps = steps.filter(steps > 0)
+    if steps.is_empty():
+        return None
+    modal = int(_num(steps.mode().min()))  # the shortest of tied modes
+    if 28 * _DAY <= modal <= 31 * _DAY:
+        return Calendar("1mo", modal, 12.0, weekdays_only=False)
+    if modal == _WEEK:
+        return Calendar("1w", modal, 52.0, weekdays_only=False)
+    weekend = _num((ts.dt.weekday() >= 6).mean())
+    weekdays = weekend < WEEKEND_SHARE
+    base = 252.0 if weekdays else 365.0
+    if modal == _DAY:
+        ppy = base
+    elif modal < _DAY:
+        per_day = ts.dt.date().value_counts().get_column("count")
+        ppy = base * _num(per_day.median())
+    else:
+        ppy = 365.0 * _DAY / modal
+    return Calendar(_label(modal), modal, ppy, weekdays_only=weekdays)
+
+
+def check_timeframe(declared: str, calendar: Calendar | None, /, *, path: str) -> None:
+    """Raise when a declared timeframe disagrees with the data's modal spacing.
+
+    Raises:
+        DataContractError: The spacings differ; the message names both.
+    """
+    if calendar is None:
+        return
+    step = parse_timeframe(declared)
+    if int(step.total_seconds()) == calendar.seconds:
+        return
+    found = dt.timedelta(seconds=calendar.seconds)
+    msg = (
+        f"{path}: declared timeframe {declared!r} ({step}) disagrees with the data, "
+        f"whose bars are mostly {calendar.timeframe!r} ({found}) apart"
+    )
+    raise DataContractError(
+        msg,
+        hint=f"declare timeframe = {calendar.timeframe!r}, or leave it out to infer it",
+        context={"path": path, "declared": declared, "inferred": calendar.timeframe},
+    )
