@@ -8,19 +8,25 @@ the values of the degenerate cases are in docs/backtest.md.
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
+from peak_trade.backtest.risk_stats import benchmark_stats, risk_stats
+from peak_trade.backtest.trade_stats import trade_stats
+
+if TYPE_CHECKING:
+    from peak_trade.backtest.result import BacktestResult
 
 __all__ = [
     "INT_STATS",
     "SECONDS_PER_YEAR",
     "STAT_NAMES",
     "compute_stats",
+    "extended_stats",
     "infer_periods_per_year",
     "stats_dict",
     "years_spanned",
@@ -149,3 +155,27 @@ def compute_stats(
         np.empty(0),
     )
     return stats_dict(out)
+
+
+def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
+    """The result's stats plus the closed-trade, risk and buy-and-hold stats.
+
+    The extra names (docs/backtest.md) come from full, undecimated arrays:
+    :func:`~peak_trade.backtest.trade_stats.trade_stats`,
+    :func:`~peak_trade.backtest.risk_stats.risk_stats` and
+    :func:`~peak_trade.backtest.risk_stats.benchmark_stats`.
+
+    Example:
+        >>> extended_stats(result)["benchmark_return"]  # doctest: +SKIP
+    """
+    ts = result.equity.get_column("timestamp")
+    ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
+    equity = result.equity.get_column("equity").to_numpy()
+    price = result.equity.get_column("price").to_numpy()
+    per_year = float(ppy) if ppy is not None else infer_periods_per_year(ts)
+    return {
+        **result.stats,
+        **trade_stats(result.trades, ts),
+        **risk_stats(equity, float(result.config.initial_cash)),
+        **benchmark_stats(price, periods_per_year=per_year, years=years_spanned(ts)),
+    }

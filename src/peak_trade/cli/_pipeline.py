@@ -24,6 +24,8 @@ from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.registry import list_strategies
+from peak_trade.backtest.stats import extended_stats
+from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
 from peak_trade.core._atomic_text import write_text_atomic
@@ -141,7 +143,8 @@ def _results(
             trades.append(result.trades.select(*tag, pl.all()))
             params = result.params if result.params is not None else dict(strategy.params)
             rows.append(
-                {"symbol": symbol, "strategy": strategy.key, "params": params, **result.stats}
+                {"symbol": symbol, "strategy": strategy.key, "params": params}
+                | extended_stats(result)
             )
             if progress is not None:
                 progress(f"{symbol} {strategy.key}")
@@ -152,7 +155,8 @@ def _write(run_dir: Path, config: Config, ctx: ReproContext, results: Any) -> No
     equities, trades, rows = results
     write_frame(pl.concat(equities, how="vertical"), run_dir / "equity.arrow")
     write_frame(pl.concat(trades, how="vertical"), run_dir / "trades.parquet")
-    write_json({"name": config.run.name, "results": rows}, run_dir / "stats.json")
+    strict = [strict_stats(row) for row in rows]
+    write_json({"name": config.run.name, "results": strict}, run_dir / "stats.json")
     write_text_atomic(run_dir / "config.toml", config.to_toml())
     ctx.save(run_dir / "repro.json")
     _log.info("run.write", extra={"path": str(run_dir), "results": len(rows)})

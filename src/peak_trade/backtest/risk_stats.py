@@ -1,0 +1,108 @@
+"""Risk statistics of the bar returns, and the buy-and-hold benchmark on the same bars.
+
+A bar return is ``equity[i] / equity[i - 1] - 1`` with ``equity[-1]`` the initial
+cash (0.0 once the account is ruined), the same returns the kernel's Sharpe uses.
+Definitions are in docs/backtest.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "BENCHMARK_STAT_NAMES",
+    "RISK_STAT_NAMES",
+    "bar_returns",
+    "benchmark_stats",
+    "risk_stats",
+]
+
+Floats = npt.NDArray[np.float64]
+
+#: The names :func:`risk_stats` returns, in order.
+RISK_STAT_NAMES: Final = ("omega", "tail_ratio", "var_95", "cvar_95", "skew", "kurtosis")
+#: The names :func:`benchmark_stats` returns, in order.
+BENCHMARK_STAT_NAMES: Final = ("benchmark_return", "benchmark_cagr", "benchmark_sharpe")
+
+
+def bar_returns(equity: Floats, initial: float, /) -> Floats:
+    """Each bar's return, the first one against ``initial``.
+
+    Example:
+        >>> bar_returns(np.array([110.0, 99.0]), 100.0)
+        array([ 0.1, -0.1])
+    """
+    prev = np.concatenate(([initial], equity[:-1]))
+    out = np.zeros(equity.shape[0], dtype=np.float64)
+    live = prev > 0.0
+    np.divide(equity, prev, out=out, where=live)
+    out[live] -= 1.0
+    return out
+
+
+def _sharpe(r: Floats, periods_per_year: float) -> float:
+    if r.size < 2:
+        return math.nan
+    std = float(r.std(ddof=1))
+    mean = float(r.mean())
+    if std == 0.0:
+        return 0.0 if mean == 0.0 else math.nan
+    return mean / std * math.sqrt(periods_per_year)
+
+
+def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
+    """Omega (threshold 0), tail ratio, VaR and CVaR at 95%, skew and excess kurtosis.
+
+    VaR is the 5% quantile of the bar returns (linear interpolation); CVaR is the
+    mean of the ``floor((n - 1) * 0.05) + 1`` worst returns.
+
+    Example:
+        >>> s = risk_stats(np.array([101.0, 100.0, 102.0, 101.0]), 100.0)
+        >>> round(s["var_95"], 4)
+        -0.0098
+    """
+    r = bar_returns(np.ascontiguousarray(equity, dtype=np.float64), initial)
+    nan = math.nan
+    if r.size < 2:
+        return dict.fromkeys(RISK_STAT_NAMES, nan)
+    gain, loss = float(r[r > 0.0].sum()), float(-r[r < 0.0].sum())
+    omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
+    p5, p95 = np.quantile(r, [0.05, 0.95])
+    tail = abs(float(p95)) / abs(float(p5)) if p5 != 0.0 else nan
+    worst = int((r.size - 1) * 0.05) + 1  # the worst 5% of the bars, at least one
+    centred = r - r.mean()
+    m2 = float(np.mean(centred**2))
+    skew = float(np.mean(centred**3)) / m2**1.5 if m2 > 0.0 else nan
+    kurt = float(np.mean(centred**4)) / m2**2 - 3.0 if m2 > 0.0 else nan
+    return {
+        "omega": omega,
+        "tail_ratio": tail,
+        "var_95": float(p5),
+        "cvar_95": float(np.partition(r, worst - 1)[:worst].mean()),
+        "skew": skew,
+        "kurtosis": kurt,
+    }
+
+
+def benchmark_stats(price: Floats, /, *, periods_per_year: float, years: float) -> dict[str, float]:
+    """Buy and hold at the first bar's close: total return, CAGR and Sharpe.
+
+    Example:
+        >>> s = benchmark_stats(np.array([100.0, 110.0]), periods_per_year=1.0, years=1.0)
+        >>> round(s["benchmark_return"], 10), round(s["benchmark_cagr"], 10)
+        (0.1, 0.1)
+    """
+    p = np.ascontiguousarray(price, dtype=np.float64)
+    if p.size == 0 or not p[0] > 0.0:
+        return dict.fromkeys(BENCHMARK_STAT_NAMES, math.nan)
+    growth = float(p[-1] / p[0])
+    cagr = growth ** (1.0 / years) - 1.0 if years > 0.0 else math.nan
+    return {
+        "benchmark_return": growth - 1.0,
+        "benchmark_cagr": cagr,
+        "benchmark_sharpe": _sharpe(bar_returns(p, float(p[0])), periods_per_year),
+    }

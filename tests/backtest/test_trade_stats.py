@@ -1,0 +1,171 @@
+"""The closed-trade, risk and benchmark stats against vectorbt and plain numpy formulas."""
+
+import datetime as dt
+import json
+import math
+import warnings
+
+import numpy as np
+import polars as pl
+import pytest
+
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.risk_stats import bar_returns, benchmark_stats, risk_stats
+from peak_trade.backtest.stats import extended_stats
+from peak_trade.backtest.stats_json import strict_stats
+from peak_trade.backtest.trade_stats import trade_stats
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def ohlcv(close) -> pl.DataFrame:
+    c = np.asarray(close, dtype=float)
+    o = np.concatenate([[c[0]], c[:-1]])
+    n = len(c)
+    stamps = [T0 + dt.timedelta(hours=i) for i in range(n)]
+    return pl.DataFrame(
+        {
+            "timestamp": pl.Series(stamps, dtype=pl.Datetime("us", "UTC")),
+            "open": o,
+            "high": np.maximum(o, c) * 1.01,
+            "low": np.minimum(o, c) * 0.99,
+            "close": c,
+            "volume": np.ones(n),
+        }
+    )
+
+
+def scenario(seed: int = 5, n: int = 3_000):
+    rng = np.random.default_rng(seed)
+    close = 100.0 * np.cumprod(rng.choice([0.98, 0.995, 1.0, 1.004, 1.02], n))
+    signal = (np.cumsum(rng.random(n) < 0.03) % 2).astype(float)
+    signal[-50:] = 1.0  # the last trade stays open
+    return close, signal
+
+
+@pytest.fixture(scope="module")
+def vbt_pair():
+    close, signal = scenario()
+    cfg = BacktestConfig(
+        execution="close", fee_bps=10.0, slippage_bps=5.0, close_at_end=False,
+        periods_per_year=8760.0,
+    )  # fmt: skip
+    ours = run_backtest(ohlcv(close), signal, config=cfg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vbt = pytest.importorskip("vectorbt")
+        pf = vbt.Portfolio.from_signals(
+            close, signal > 0, signal <= 0, fees=0.001, slippage=0.0005,
+            init_cash=10_000.0, size=np.inf, freq="1h",
+        )  # fmt: skip
+        closed = pf.trades.closed
+        ref = {
+            "n_closed": int(closed.count()),
+            "win_rate": float(closed.win_rate()),
+            "profit_factor": float(closed.profit_factor()),
+            "expectancy": float(closed.expectancy()),
+            "open_pnl": float(pf.trades.open.pnl.sum()),
+            "pnl": closed.pnl.values.copy(),
+            "returns": closed.returns.values.copy(),
+            "duration": closed.duration.values.copy(),
+            "bar_returns": pf.returns().to_numpy().copy(),
+        }
+        acc = pf.returns().vbt.returns(freq="1h", year_freq="365 days")
+        ref["omega"] = float(acc.omega_ratio())
+        ref["tail_ratio"] = float(acc.tail_ratio())
+        ref["var_95"] = float(acc.value_at_risk(cutoff=0.05))
+        ref["cvar_95"] = float(acc.cond_value_at_risk(cutoff=0.05))
+    return ours, ref
+
+
+@pytest.mark.slow
+def test_closed_trade_stats_match_vectorbt(vbt_pair):
+    ours, ref = vbt_pair
+    s = extended_stats(ours)
+    assert ours.trades.get_column("is_open").to_list()[-1] is True
+    assert s["n_closed_trades"] == ref["n_closed"] == ours.stats["n_trades"] - 1
+    assert s["closed_win_rate"] == pytest.approx(ref["win_rate"], rel=1e-12)
+    assert s["closed_profit_factor"] == pytest.approx(ref["profit_factor"], rel=1e-9)
+    assert s["closed_expectancy"] == pytest.approx(ref["expectancy"], rel=1e-9)
+    assert s["open_trade_pnl"] == pytest.approx(ref["open_pnl"], rel=1e-9)
+    assert s["trade_duration_mean"] == pytest.approx(ref["duration"].mean(), rel=1e-12)
+    assert s["trade_duration_max"] == ref["duration"].max()
+    assert s["trade_duration_median"] == np.median(ref["duration"])
+    assert s["trade_duration_max_s"] == ref["duration"].max() * 3600.0
+
+
+@pytest.mark.slow
+def test_risk_stats_match_vectorbt(vbt_pair):
+    ours, ref = vbt_pair
+    s = extended_stats(ours)
+    np.testing.assert_allclose(
+        bar_returns(ours.equity["equity"].to_numpy(), 10_000.0), ref["bar_returns"], atol=1e-13
+    )
+    for name in ("omega", "tail_ratio", "var_95", "cvar_95"):
+        assert s[name] == pytest.approx(ref[name], rel=1e-9), name
+
+
+def test_best_worst_and_average_trades_follow_plain_formulas(vbt_pair):
+    """Trade returns are over the entry notional (docs/backtest.md): a numpy formula each."""
+    ours, _ = vbt_pair
+    closed = ours.trades.filter(~pl.col("is_open"))
+    ret = closed["return"].to_numpy()
+    pnl = closed["pnl"].to_numpy()
+    s = trade_stats(ours.trades, ours.equity["timestamp"])
+    assert s["best_trade"] == ret.max()
+    assert s["worst_trade"] == ret.min()
+    assert s["avg_win"] == pytest.approx(ret[pnl > 0].mean(), rel=1e-12)
+    assert s["avg_loss"] == pytest.approx(ret[pnl < 0].mean(), rel=1e-12)
+    longest = run = 0
+    for p in pnl:  # a plain loop
+        run = run + 1 if p < 0 else 0
+        longest = max(longest, run)
+    assert s["max_consecutive_losses"] == longest
+
+
+@pytest.mark.smoke
+def test_skew_kurtosis_var_match_plain_formulas():
+    rng = np.random.default_rng(3)
+    equity = 100.0 * np.cumprod(1.0 + rng.standard_t(4, 500) * 0.01)
+    r = np.concatenate([[equity[0] / 100.0 - 1.0], equity[1:] / equity[:-1] - 1.0])
+    s = risk_stats(equity, 100.0)
+    d = r - r.mean()
+    assert s["skew"] == pytest.approx(np.mean(d**3) / np.mean(d**2) ** 1.5, rel=1e-9)
+    assert s["kurtosis"] == pytest.approx(np.mean(d**4) / np.mean(d**2) ** 2 - 3.0, rel=1e-9)
+    q = sorted(r)[24] + 0.05 * (len(r) - 1) % 1 * (sorted(r)[25] - sorted(r)[24])
+    assert s["var_95"] == pytest.approx(q, rel=1e-12)
+    assert s["omega"] == pytest.approx(r[r > 0].sum() / -r[r < 0].sum(), rel=1e-12)
+
+
+@pytest.mark.smoke
+def test_benchmark_is_buy_and_hold_on_the_same_bars():
+    price = np.array([100.0, 110.0, 99.0, 121.0])
+    s = benchmark_stats(price, periods_per_year=4.0, years=0.5)
+    r = np.array([0.0, 0.1, -0.1, 121.0 / 99.0 - 1.0])
+    assert s["benchmark_return"] == pytest.approx(0.21, rel=1e-12)
+    assert s["benchmark_cagr"] == pytest.approx(1.21**2 - 1.0, rel=1e-12)
+    assert s["benchmark_sharpe"] == pytest.approx(r.mean() / r.std(ddof=1) * 2.0, rel=1e-12)
+
+
+def test_no_closed_trades_give_null_with_a_reason_in_strict_json():
+    close = np.linspace(100.0, 120.0, 50)
+    cfg = BacktestConfig(execution="close", close_at_end=False)
+    result = run_backtest(ohlcv(close), np.ones(50), config=cfg)
+    row = strict_stats(extended_stats(result))
+    text = json.dumps(row, allow_nan=False)
+    back = json.loads(text)
+    assert back["n_closed_trades"] == 0
+    assert back["closed_win_rate"] is None
+    assert back["closed_win_rate_reason"] == "no closed trades"
+    assert back["open_trade_pnl"] == pytest.approx(result.trades["pnl"][0], rel=1e-12)
+    assert all(not isinstance(v, float) or math.isfinite(v) for v in back.values())
+
+
+def test_strict_stats_names_the_infinite_profit_factor():
+    row = strict_stats({"closed_profit_factor": math.inf, "sharpe": 1.5})
+    assert row == {
+        "closed_profit_factor": None,
+        "closed_profit_factor_reason": "+inf: no losing closed trades",
+        "sharpe": 1.5,
+    }
