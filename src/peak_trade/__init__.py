@@ -69,6 +69,12 @@ if TYPE_CHECKING:
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
     from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
+    from peak_trade.research.stats import (
+        PboResult,
+        deflated_sharpe_ratio,
+        pbo,
+        probabilistic_sharpe_ratio,
+    )
 
 _LAZY = {
     **dict.fromkeys(
@@ -92,6 +98,10 @@ _LAZY = {
     ),
     **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
     **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
+    **dict.fromkeys(
+        ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
+        "peak_trade.research.stats",
+    ),
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -113,6 +123,7 @@ __all__ = [
     "InvariantConfig",
     "OhlcvCache",
     "ParamSpec",
+    "PboResult",
     "PeakTradeError",
     "Provider",
     "ProviderError",
@@ -132,6 +143,7 @@ __all__ = [
     "compute_stats",
     "configure_logging",
     "current_context",
+    "deflated_sharpe_ratio",
     "expand_grid",
     "filter_ohlcv",
     "get_strategy",
@@ -140,6 +152,8 @@ __all__ = [
     "no_wait",
     "normalize_ohlcv",
     "ohlcv_rules",
+    "pbo",
+    "probabilistic_sharpe_ratio",
     "rank_sweep",
     "read_ohlcv",
     "register_strategy",

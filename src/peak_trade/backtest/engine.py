@@ -202,6 +202,7 @@ def run_backtest(
     config: BacktestConfig = _DEFAULT,
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
+    window: Any = None,
 ) -> BacktestResult:
     """Backtest one target-exposure signal over an OHLCV frame.
 
@@ -217,6 +218,9 @@ def run_backtest(
             on every bar, by default.
         repro: The run's reproducibility context; its run_id, seed, config_hash and
             git_sha go into an invariant error's context (None values without it).
+        window: ``(start, end)`` bar indices or times (``backtest/window.py``):
+            the signal sees every bar, trading, equity and stats cover only
+            ``[start, end)``, starting flat. None: the whole frame.
 
     Raises:
         DataContractError: ``data`` breaks the OHLCV contract.
@@ -231,6 +235,12 @@ def run_backtest(
         >>> result.stats["n_trades"]  # doctest: +SKIP
         1
     """
+    if window is not None:
+        from peak_trade.backtest.window import run_windowed
+
+        return run_windowed(
+            data, strategy, params, window=window, config=config, invariants=invariants, repro=repro
+        )
     return _run_backtest(
         data, strategy, params, config=config, invariants=invariants, repro=repro, fault=NO_FAULT
     )

@@ -24,6 +24,7 @@ from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
 from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
 from peak_trade.backtest.strategies.base import Strategy, suggest
+from peak_trade.backtest.window import window_market
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
 
@@ -196,13 +197,22 @@ def _batch_stats(
     config: BacktestConfig,
     checks: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
+    warmup: tuple[pl.DataFrame, int] | None = None,
 ) -> tuple[
     np.ndarray[Any, np.dtype[np.float64]],
     np.ndarray[Any, np.dtype[np.int64]],
     np.ndarray[Any, np.dtype[np.int64]],
 ]:
-    """Stats of each combination, and its first violated invariant's code (0: none) and bar."""
-    signals = np.asfortranarray(cls.signal_matrix(market.frame, combos), dtype=np.float64)
+    """Stats of each combination, and its first violated invariant's code (0: none) and bar.
+
+    ``warmup``: (the whole frame, the window's first bar) when ``market`` is a window.
+    """
+    if warmup is None:
+        signals = np.asfortranarray(cls.signal_matrix(market.frame, combos), dtype=np.float64)
+    else:
+        whole, lo = warmup
+        rows = slice(lo, lo + market.frame.height)
+        signals = np.asfortranarray(cls.signal_matrix(whole, combos)[rows], dtype=np.float64)
     m = len(combos)
     if signals.shape != (market.frame.height, m):
         expected = (market.frame.height, m)
@@ -277,11 +287,12 @@ def run_combos(
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
     violations: bool = False,
+    window: Any = None,
 ) -> pl.DataFrame:
     """Backtest an explicit list of parameter combinations; one row each, in order.
 
     ``columns`` orders the parameter columns (default: the strategy's declaration
-    order). ``invariants`` and ``repro`` are as for :func:`run_grid`. With
+    order). ``invariants``, ``repro`` and ``window`` are as for :func:`run_grid`. With
     ``violations=True`` the :data:`VIOLATION_COLUMNS` follow the stats: the name
     of each row's first violated invariant (by bar; ties in check order) and its
     bar, both null for a clean row or with invariants off.
@@ -294,6 +305,9 @@ def run_combos(
     cls = strategy_class(strategy)
     resolved = [cls.resolve_params(c) for c in combos]
     market = prepare_market(data, config=config)
+    warmup = None
+    if window is not None:
+        warmup, market = window_market(market, window, config=config)
     order = list(columns) if columns is not None else [s.name for s in cls.param_specs]
     clash = sorted(set(order) & set(STAT_NAMES))
     if clash:
@@ -301,7 +315,7 @@ def run_combos(
         raise ConfigError(msg, hint="rename the parameters", context={"clash": clash})
     batch = max(1, _BATCH_VALUES // max(1, market.frame.height))
     parts = [
-        _batch_stats(market, cls, resolved[lo : lo + batch], config, checks, repro)
+        _batch_stats(market, cls, resolved[lo : lo + batch], config, checks, repro, warmup)
         for lo in range(0, len(resolved), batch)
     ]
     stats = np.concatenate([p[0] for p in parts]) if parts else np.empty((0, N_STATS))
@@ -338,6 +352,7 @@ def run_grid(
     invalid: InvalidCombos = "raise",
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
+    window: Any = None,
 ) -> pl.DataFrame:
     """Backtest every combination of ``grid``: one row of parameters and stats each.
 
@@ -358,6 +373,8 @@ def run_grid(
             (first combination, number of combinations) and keeps the stats.
             Extension checks are not supported here (ConfigError).
         repro: The run's reproducibility context, for the error's context.
+        window: ``(start, end)`` as for ``run_backtest``: signals over every bar,
+            trading and stats over ``[start, end)`` only, starting flat.
 
     Returns:
         The grid's parameters (grid order, then the other parameters), then the
@@ -380,5 +397,6 @@ def run_grid(
     cls = strategy_class(strategy)
     order = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
     return run_combos(
-        data, cls, combos, config=config, columns=order, invariants=invariants, repro=repro
-    )
+        data, cls, combos, config=config, columns=order, invariants=invariants, repro=repro,
+        window=window,
+    )  # fmt: skip

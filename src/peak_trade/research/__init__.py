@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from peak_trade.research.ranking import LOWER_IS_BETTER, rank_sweep, top_n
+from peak_trade.research.stats import (
+    PboResult,
+    deflated_sharpe_ratio,
+    pbo,
+    probabilistic_sharpe_ratio,
+)
 from peak_trade.research.sweep import DEFAULT_CHUNK_SIZE, SweepProgress, sweep
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "LOWER_IS_BETTER", "SweepProgress", "rank_sweep", "sweep", "top_n"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "LOWER_IS_BETTER",
+    "PboResult",
+    "SweepProgress",
+    "deflated_sharpe_ratio",
+    "pbo",
+    "probabilistic_sharpe_ratio",
+    "rank_sweep",
+    "sweep",
+    "top_n",
+]
