@@ -20,7 +20,7 @@ from tests.research.fixture_strategies import ReportThreads
 FRAMES = {s: synthetic_ohlcv(300, seed=4, symbol=s) for s in ("A", "B")}
 GRID = {"fast": [3, 5, 8], "slow": [20, 30]}
 # The package re-exports the function `sweep`, which shadows the module's name.
-sweep_module = importlib.import_module("peak_trade.research.sweep")
+sweep_module = importlib.import_module("peak_trade.research._driver")
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_workqueue_layer_falls_back_to_the_process_pool(monkeypatch):
     def fake_processes(paths: Mapping[str, Any], tasks: Sequence[Any], /, **kw: Any) -> None:
         calls.append(len(tasks))
         for task in tasks:
-            frame = atomic_read(paths[task.symbol])  # the file the workers would map
+            frame = atomic_read(paths[task.symbol].location)  # the file the workers would map
             kw["done"](task, _compute.compute_chunk(frame, task))
 
     monkeypatch.setattr(sweep_module, "threads_are_safe", lambda: False)

@@ -93,6 +93,11 @@ class OhlcvCache:
         """The store directory."""
         return self._root
 
+    @property
+    def checksum(self) -> Algorithm | None:
+        """The sidecar algorithm of every entry, or None when entries have none."""
+        return self._checksum
+
     def path_for(self, key: CacheKey, /) -> Path:
         """The file that holds ``key`` (always directly inside ``root``).
 

@@ -4,7 +4,8 @@ Both bound the compute threads by ``max_workers``: ``lanes`` tasks run at once a
 each bounds numba's parallel kernels to ``max_workers // lanes`` threads. Worker
 processes get ``POLARS_MAX_THREADS`` and ``NUMBA_NUM_THREADS`` in their
 environment when they are spawned, and read each symbol's frame from a
-memory-mapped Arrow IPC file: frames are never pickled.
+memory-mapped Arrow IPC file: frames are never pickled. Tasks are submitted in
+plan order (symbol by symbol) with at most ``2 x lanes`` in flight.
 """
 
 from __future__ import annotations
@@ -16,33 +17,58 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import (
-    FIRST_EXCEPTION,
+    FIRST_COMPLETED,
     Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
-from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 import numba
 import polars as pl
 
-from peak_trade.data.cache_atomic import atomic_read
+from peak_trade.core.errors import PeakTradeError
 from peak_trade.research._chunks import ChunkTask, decode_frame, encode_frame
 from peak_trade.research._compute import compute_chunk
 from peak_trade.research._kernels import start_pool_nb
+from peak_trade.research._refs import SymbolRef, load_ref
 
-__all__ = ["Done", "Pool", "lanes_and_threads", "run_inline", "run_processes", "run_threads"]
+__all__ = [
+    "IN_FLIGHT_PER_CPU",
+    "Pool",
+    "Sink",
+    "Source",
+    "frame_of",
+    "lanes_and_threads",
+    "run_inline",
+    "run_processes",
+    "run_threads",
+]
 
 _log = logging.getLogger(__name__)
 Pool = Literal["threads", "processes"]
-Done = Callable[[ChunkTask, pl.DataFrame], None]
+Source = pl.DataFrame | SymbolRef
+#: Tasks kept in flight per worker: the driver never holds the whole plan in the pool.
+IN_FLIGHT_PER_CPU = 2
 _ENV_LOCK = threading.Lock()
 _THREAD_ENV = ("POLARS_MAX_THREADS", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS")
 _THREADSAFE_LAYERS = frozenset({"omp", "tbb"})
 _T = TypeVar("_T")
+
+
+class Sink(Protocol):
+    """Where finished chunks go: the sweep's collector."""
+
+    def __call__(self, task: ChunkTask, frame: pl.DataFrame, /) -> None:
+        """Take one finished chunk."""
+
+    def failed(self, task: ChunkTask, exc: PeakTradeError, /) -> bool:
+        """Record a failure; True when it is scoped to the task's symbol (keep going)."""
+
+    def skips(self, task: ChunkTask, /) -> bool:
+        """True when the task's symbol already failed (do not run it)."""
 
 
 def _same(frame: pl.DataFrame) -> pl.DataFrame:
@@ -60,29 +86,66 @@ def lanes_and_threads(max_workers: int, n_tasks: int) -> tuple[int, int]:
     return lanes, max(1, max_workers // lanes)
 
 
+def frame_of(source: Source, /) -> pl.DataFrame:
+    """The frame itself, or the referenced symbol loaded in this worker (LRU)."""
+    return load_ref(source) if isinstance(source, SymbolRef) else source
+
+
+def _compute(source: Source, task: ChunkTask, threads: int) -> pl.DataFrame:
+    return compute_chunk(frame_of(source), task, threads=threads)
+
+
 def run_inline(
-    frames: Mapping[str, pl.DataFrame], tasks: Sequence[ChunkTask], /, *, threads: int, done: Done
+    sources: Mapping[str, Source], tasks: Sequence[ChunkTask], /, *, threads: int, done: Sink
 ) -> None:
     """Run the tasks one after another in this thread, numba bounded to ``threads``."""
     for task in tasks:
-        done(task, compute_chunk(frames[task.symbol], task, threads=threads))
+        if done.skips(task):
+            continue
+        try:
+            frame = _compute(sources[task.symbol], task, threads)
+        except PeakTradeError as exc:
+            if not done.failed(task, exc):
+                raise
+            continue
+        done(task, frame)
 
 
 def _drain(
     pool: Executor,
-    futures: dict[Future[_T], ChunkTask],
-    done: Done,
+    tasks: Sequence[ChunkTask],
+    submit: Callable[[ChunkTask], Future[_T]],
+    done: Sink,
     convert: Callable[[_T], pl.DataFrame],
+    window: int,
 ) -> None:
-    """Hand results to ``done`` as they finish; on the first failure cancel the rest."""
-    pending = set(futures)
+    """Keep ``window`` tasks in flight, in plan order; hand results to ``done`` as they finish.
+
+    A symbol-scoped failure (``done.failed`` is True) drops that symbol's other
+    tasks; any other failure cancels the rest and is raised.
+    """
+    queue = list(reversed(tasks))
+    futures: dict[Future[_T], ChunkTask] = {}
     try:
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        while queue or futures:
+            while queue and len(futures) < window:
+                task = queue.pop()
+                if not done.skips(task):
+                    futures[submit(task)] = task
+            if not futures:
+                break
+            finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: futures[f].order):
-                done(futures[future], convert(future.result()))
+                task = futures.pop(future)
+                try:
+                    frame = convert(future.result())
+                except PeakTradeError as exc:
+                    if not done.failed(task, exc):
+                        raise
+                    continue
+                done(task, frame)
     finally:
-        for future in pending:
+        for future in futures:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -98,18 +161,21 @@ def threads_are_safe() -> bool:
 
 
 def run_threads(
-    frames: Mapping[str, pl.DataFrame],
+    sources: Mapping[str, Source],
     tasks: Sequence[ChunkTask],
     /,
     *,
     max_workers: int,
-    done: Done,
+    done: Sink,
 ) -> None:
     """Run the tasks on a thread pool; numba kernels release the GIL."""
     lanes, threads = lanes_and_threads(max_workers, len(tasks))
     pool = ThreadPoolExecutor(lanes, thread_name_prefix="peak_trade-sweep")
-    futures = {pool.submit(compute_chunk, frames[t.symbol], t, threads=threads): t for t in tasks}
-    _drain(pool, futures, done, _same)
+
+    def submit(task: ChunkTask) -> Future[pl.DataFrame]:
+        return pool.submit(_compute, sources[task.symbol], task, threads)
+
+    _drain(pool, tasks, submit, done, _same, IN_FLIGHT_PER_CPU * lanes)
 
 
 @contextlib.contextmanager
@@ -128,26 +194,28 @@ def _child_env(threads: int) -> Iterator[None]:
                     os.environ[key] = value
 
 
-def _process_task(path: str, task: ChunkTask, threads: int) -> bytes:
-    """In a worker process: map the symbol's IPC file, compute, return IPC bytes."""
-    frame = atomic_read(path)
-    return encode_frame(compute_chunk(frame, task, threads=threads)).tobytes()
+def _process_task(ref: SymbolRef, task: ChunkTask, threads: int) -> bytes:
+    """In a worker process: load (map) the symbol, compute, return IPC bytes."""
+    return encode_frame(compute_chunk(load_ref(ref), task, threads=threads)).tobytes()
 
 
 def run_processes(
-    paths: Mapping[str, Path],
+    refs: Mapping[str, SymbolRef],
     tasks: Sequence[ChunkTask],
     /,
     *,
     max_workers: int,
-    done: Done,
+    done: Sink,
     start_method: Literal["spawn", "forkserver"] = "spawn",
 ) -> None:
-    """Run the tasks on spawned processes that memory-map each symbol's IPC file."""
+    """Run the tasks on spawned processes that load (memory-map) each symbol's file."""
     lanes, threads = lanes_and_threads(max_workers, len(tasks))
     context = multiprocessing.get_context(start_method)
     pool = ProcessPoolExecutor(lanes, mp_context=context)
-    with _child_env(threads):
-        # Children are spawned on submit, so every one starts inside the bounded env.
-        futures = {pool.submit(_process_task, str(paths[t.symbol]), t, threads): t for t in tasks}
-    _drain(pool, futures, done, decode_frame)
+
+    def submit(task: ChunkTask) -> Future[bytes]:
+        # Children are spawned on submit, inside the bounded env.
+        with _child_env(threads):
+            return pool.submit(_process_task, refs[task.symbol], task, threads)
+
+    _drain(pool, tasks, submit, done, decode_frame, IN_FLIGHT_PER_CPU * lanes)

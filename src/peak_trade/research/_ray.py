@@ -1,9 +1,13 @@
 """The Ray executor: each symbol's data in the object store once, one task per chunk.
 
-Ray is imported only when this executor runs. With ``RAY_ADDRESS`` set the sweep
-joins that cluster; otherwise it starts a local instance (and shuts down only an
-instance it started). A symbol's frame goes into the object store as Arrow IPC
-bytes in a uint8 array, which tasks read zero-copy; results come back the same way.
+Ray is imported only when this executor runs. An instance that is already
+initialised (``ray.init`` by the caller) is used and left running; with
+``RAY_ADDRESS`` set the sweep joins that cluster; otherwise it starts a local
+instance (and shuts down only an instance it started). A symbol's frame goes into
+the object store as Arrow IPC bytes in a uint8 array, put when the task queue
+reaches it, which tasks read zero-copy; a :class:`SymbolRef` goes to the task
+as is and the worker loads the file. Results come back as IPC bytes. Every task
+checks that its worker runs the driver's peak_trade version.
 """
 
 from __future__ import annotations
@@ -18,19 +22,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from peak_trade._version import __version__
 from peak_trade.core.errors import ConfigError, PeakTradeError
 from peak_trade.research._chunks import ChunkTask, decode_frame, encode_frame
 from peak_trade.research._compute import compute_chunk
-from peak_trade.research._local import Done
+from peak_trade.research._local import IN_FLIGHT_PER_CPU, Sink
+from peak_trade.research._refs import SymbolRef, load_ref
 
-__all__ = ["run_ray"]
+__all__ = ["check_version", "run_ray"]
 
 _log = logging.getLogger(__name__)
 Payload = npt.NDArray[np.uint8]
 #: Task retries after a worker or node dies; errors raised by the sweep are not retried.
 MAX_RETRIES = 3
-#: Tasks kept in flight per CPU, so that the driver never holds the whole plan in Ray.
-_IN_FLIGHT_PER_CPU = 2
 _WORKER_ENV = {"POLARS_MAX_THREADS": "1", "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
@@ -67,47 +71,96 @@ def _connect(ray: ModuleType, max_workers: int | None) -> bool:
     return True
 
 
-def _task(payload: Payload, task: ChunkTask) -> Payload:
-    """In a Ray worker: the chunk's result as IPC bytes (numba bounded to 1 thread)."""
-    return encode_frame(compute_chunk(decode_frame(payload), task, threads=1))
+def _attempt() -> int:
+    """This task's attempt number (0 for the first run, more after Ray retried it)."""
+    from ray._private.worker import global_worker  # only inside a Ray task
+
+    core = global_worker.core_worker  # type: ignore[attr-defined]  # set by Ray at run time
+    number = core.get_current_task_attempt_number()
+    return int(number)
+
+
+def check_version(driver: str, worker: str = __version__) -> None:
+    """Raise ``ConfigError`` naming both versions when a worker's package differs."""
+    if driver != worker:
+        msg = f"Ray worker runs peak_trade {worker}, the driver runs {driver}"
+        raise ConfigError(
+            msg,
+            hint="install the same peak_trade version on every node (build the cluster "
+            "from one image, or pass a runtime_env that installs it)",
+            context={"driver_version": driver, "worker_version": worker},
+        )
+
+
+def _task(source: Any, task: ChunkTask, version: str) -> tuple[Payload, int]:
+    """In a Ray worker: the chunk's result as IPC bytes (numba bounded to 1 thread).
+
+    ``source`` is a symbol's IPC bytes (a frame the driver put) or a
+    :class:`SymbolRef` this worker loads itself.
+    """
+    check_version(version)
+    frame = load_ref(source) if isinstance(source, SymbolRef) else decode_frame(source)
+    return encode_frame(compute_chunk(frame, task, threads=1)), _attempt()
 
 
 def run_ray(
-    payloads: Mapping[str, Payload],
+    sources: Mapping[str, Payload | SymbolRef],
     tasks: Sequence[ChunkTask],
     /,
     *,
     max_workers: int | None,
-    done: Done,
-) -> None:
-    """Run the tasks on Ray, handing each result to ``done`` as it arrives."""
+    done: Sink,
+    version: str = __version__,
+) -> int:
+    """Run the tasks on Ray, handing each result to ``done`` as it arrives.
+
+    Frames (IPC bytes) are put in the object store once each; references go to
+    the tasks as they are. Returns how many tasks Ray retried.
+    """
     ray = _import_ray()
     started = _connect(ray, max_workers)
     pending: dict[Any, ChunkTask] = {}
+    retried = 0
     try:
-        refs = {symbol: ray.put(payload) for symbol, payload in payloads.items()}
+        refs: dict[str, Any] = {}
+
+        def source(symbol: str) -> Any:
+            value = sources[symbol]
+            if isinstance(value, SymbolRef):
+                return value
+            if symbol not in refs:  # put each frame when the queue reaches it
+                refs[symbol] = ray.put(value)
+            return refs[symbol]
+
         remote = ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)(_task)
         cpus = max_workers or int(ray.cluster_resources().get("CPU", 1))
-        window = max(1, _IN_FLIGHT_PER_CPU * cpus)
+        window = max(1, IN_FLIGHT_PER_CPU * cpus)
         queue = list(reversed(tasks))
         while queue or pending:
             while queue and len(pending) < window:
                 task = queue.pop()
-                pending[remote.remote(refs[task.symbol], task)] = task
+                if not done.skips(task):
+                    pending[remote.remote(source(task.symbol), task, version)] = task
+            if not pending:
+                break
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:
                 task = pending.pop(ref)
                 try:
-                    result = ray.get(ref)
+                    result, attempt = ray.get(ref)
                 except ray.exceptions.RayTaskError as exc:
                     cause = getattr(exc, "cause", None)
-                    if isinstance(cause, PeakTradeError):
-                        # The sweep's own error, re-raised with its own cause chain intact.
-                        raise cause from cause.__cause__
-                    raise
+                    if not isinstance(cause, PeakTradeError):
+                        raise
+                    if done.failed(task, cause):
+                        continue
+                    # The sweep's own error, re-raised with its own cause chain intact.
+                    raise cause from cause.__cause__
+                retried += attempt > 0
                 done(task, decode_frame(result))
     finally:
         for ref in pending:
             ray.cancel(ref)
         if started:
             ray.shutdown()
+    return retried

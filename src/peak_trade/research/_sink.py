@@ -36,8 +36,13 @@ def _stale_error(out_dir: Path, stale: list[str], expected: int) -> ConfigError:
     )
 
 
-def load_done(out_dir: Path, tasks: Sequence[ChunkTask], /) -> dict[tuple[int, int], pl.DataFrame]:
+def load_done(
+    out_dir: Path, tasks: Sequence[ChunkTask], /, *, keep: bool = True
+) -> dict[tuple[int, int], pl.DataFrame]:
     """The finished chunks found in ``out_dir`` that verify, by their result order.
+
+    With ``keep=False`` each chunk is verified and read, but only its empty
+    schema is kept (a sweep that does not collect holds no rows).
 
     Raises:
         ConfigError: ``out_dir`` holds chunk files of a different sweep.
@@ -61,7 +66,7 @@ def load_done(out_dir: Path, tasks: Sequence[ChunkTask], /) -> dict[tuple[int, i
                 reason = f"{frame.height} rows, expected {len(task.combos)}"
                 _log.warning("sweep.chunk_rejected", extra={"path": name, "reason": reason})
             continue
-        done[task.order] = frame
+        done[task.order] = frame if keep else frame.clear()
     return done
 
 

@@ -11,46 +11,37 @@ per combination as in ``run_combos`` (strict by default; warn mode adds the
 
 from __future__ import annotations
 
-import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, overload
 
 import polars as pl
 
-from peak_trade._version import __version__
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import strategy_class
-from peak_trade.backtest.grid import VIOLATION_COLUMNS, InvalidCombos, expand_grid
+from peak_trade.backtest.grid import InvalidCombos, expand_grid
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.core.errors import ConfigError
-from peak_trade.data.cache_atomic import atomic_write
-from peak_trade.research._chunks import (
-    CheckFields,
-    ChunkTask,
-    encode_frame,
-    fingerprint,
-    plan_chunks,
-    symbol_hash,
-)
-from peak_trade.research._compute import compute_chunk
+from peak_trade.data.cache import OhlcvCache
+from peak_trade.research._chunks import CheckFields
+from peak_trade.research._collect import Progress, SweepProgress, SweepSummary
+from peak_trade.research._driver import Plan, execute, no_output_error
 from peak_trade.research._load import load_frames
-from peak_trade.research._local import (
-    Pool,
-    run_inline,
-    run_processes,
-    run_threads,
-    threads_are_safe,
-)
-from peak_trade.research._sink import load_done, write_chunk
+from peak_trade.research._local import Pool
+from peak_trade.research._refs import SymbolRef, is_reference, resolve_refs
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "Executor", "Pool", "SweepProgress", "sweep"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "Executor",
+    "Pool",
+    "Progress",
+    "SweepProgress",
+    "SweepSummary",
+    "sweep",
+]
 
-_log = logging.getLogger(__name__)
 Executor = Literal["local", "ray"]
 _EXECUTORS: tuple[str, ...] = get_args(Executor)
 _POOLS: tuple[str, ...] = get_args(Pool)
@@ -58,38 +49,8 @@ _DEFAULT = BacktestConfig()
 _STRICT = InvariantConfig()
 #: Combinations per chunk: the unit of scheduling, of resume and of one output file.
 DEFAULT_CHUNK_SIZE = 256
-
-
-@dataclass(frozen=True, slots=True)
-class SweepProgress:
-    """A chunk was computed (and written): counts, timing and the ETA.
-
-    Chunks found done in ``output`` are not reported one by one; each event
-    counts them in ``resumed`` and ``done``.
-
-    Args:
-        done: Chunks finished so far, resumed ones included.
-        total: Chunks in the sweep.
-        resumed: Chunks loaded from ``output`` instead of computed.
-        symbol: The finished chunk's symbol.
-        chunk: The finished chunk's index within its symbol.
-        rows: Its rows (combinations).
-        elapsed_s: Seconds since the sweep started computing.
-        eta_s: Estimated seconds left, from the computed chunks' pace; None
-            before the first computed chunk.
-    """
-
-    done: int
-    total: int
-    resumed: int
-    symbol: str
-    chunk: int
-    rows: int
-    elapsed_s: float
-    eta_s: float | None
-
-
-Progress = Callable[[SweepProgress], None]
+#: What ``sweep`` takes as data: frames, paths/URIs, symbols with ``source``, or a cache.
+Data = Mapping[str, Any] | Sequence[str] | OhlcvCache
 
 
 def _option_error(name: str, expected: str, got: Any, hint: str) -> ConfigError:
@@ -110,6 +71,17 @@ def _check_options(executor: Any, pool: Any, max_workers: Any, chunk_size: Any) 
     return max_workers or os.cpu_count() or 1, chunk_size or DEFAULT_CHUNK_SIZE
 
 
+def _references(data: Any) -> bool:
+    """True for a non-empty ``{symbol: path}`` mapping (every value a path or URI)."""
+    if not isinstance(data, Mapping) or not data:
+        return False
+    kinds = {is_reference(v) for v in data.values()}
+    if kinds == {True, False}:
+        msg = "`data` mixes frames and paths; pass all frames or all paths"
+        raise ConfigError(msg, hint="load the frames, or pass every symbol as a path")
+    return kinds == {True}
+
+
 def _check_invariants(invariants: Any) -> CheckFields:
     """The invariant settings as plain fields; a grid runs the built-in checks only."""
     if not isinstance(invariants, InvariantConfig):
@@ -128,95 +100,80 @@ def _check_invariants(invariants: Any) -> CheckFields:
     return CheckFields.of(invariants)
 
 
-def _report_violations(frame: pl.DataFrame, params: Sequence[str]) -> None:
-    """Warn mode: one ``sweep.invariant_violated`` warning per invariant, over all rows.
-
-    Emitted in the calling process, so it also covers rows computed by worker
-    processes or Ray tasks (whose own ``invariant.violated`` logs stay there).
-    """
-    name, bar = VIOLATION_COLUMNS
-    bad = frame.filter(pl.col(name).is_not_null())
-    if bad.is_empty() or not _log.isEnabledFor(logging.WARNING):
-        return
-    counts = bad.group_by(name, maintain_order=True).len()
-    for invariant, rows in counts.iter_rows():
-        first = bad.filter(pl.col(name) == invariant).row(0, named=True)
-        _log.warning(
-            "sweep.invariant_violated",
-            extra={
-                "invariant": invariant,
-                "rows": rows,
-                "symbol": first["symbol"],
-                "params": {p: first[p] for p in params},
-                "bar": first[bar],
-            },
-        )
-
-
-class _Collector:
-    """Receives finished chunks: writes them, keeps them, reports progress."""
-
-    def __init__(
-        self, out_dir: Path | None, total: int, resumed: int, progress: Progress | None, clock: Any
-    ) -> None:
-        self.frames: dict[tuple[int, int], pl.DataFrame] = {}
-        self._out, self._total, self._resumed = out_dir, total, resumed
-        self._progress, self._clock = progress, clock
-        self._started = clock()
-        self._done = resumed
-
-    def elapsed(self) -> float:
-        """Seconds since the collector was made (the sweep started computing)."""
-        return float(self._clock() - self._started)
-
-    def __call__(self, task: ChunkTask, frame: pl.DataFrame) -> None:
-        if self._out is not None:
-            write_chunk(self._out, task, frame)
-        self.frames[task.order] = frame
-        self._done += 1
-        elapsed = self._clock() - self._started
-        computed = self._done - self._resumed
-        eta = elapsed / computed * (self._total - self._done) if computed else None
-        event = SweepProgress(
-            self._done, self._total, self._resumed, task.symbol, task.index,
-            frame.height, elapsed, eta,
-        )  # fmt: skip
-        if _log.isEnabledFor(logging.INFO):
-            _log.info(
-                "sweep.progress",
-                extra={"done": event.done, "total": event.total, "symbol": event.symbol,
-                       "chunk": event.chunk, "elapsed_s": elapsed, "eta_s": eta},
-            )  # fmt: skip
-        if self._progress is not None:
-            self._progress(event)
-
-
-def _run_local(
-    frames: Mapping[str, pl.DataFrame],
-    todo: Sequence[ChunkTask],
+@overload
+def sweep(
+    data: Data,
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
     *,
-    pool: Pool,
-    max_workers: int,
-    done: _Collector,
-) -> None:
-    if max_workers == 1 or len(todo) <= 1:
-        run_inline(frames, todo, threads=max_workers, done=done)
-        return
-    if pool == "threads" and threads_are_safe():
-        run_threads(frames, todo, max_workers=max_workers, done=done)
-        return
-    with tempfile.TemporaryDirectory(prefix="peak_trade-sweep-") as tmp:
-        needed = {t.symbol for t in todo}
-        paths = {
-            symbol: atomic_write(frame, Path(tmp) / f"{i:05d}.arrow")
-            for i, (symbol, frame) in enumerate(frames.items())
-            if symbol in needed
-        }
-        run_processes(paths, todo, max_workers=max_workers, done=done)
+    config: BacktestConfig = ...,
+    executor: Executor = ...,
+    max_workers: int | None = ...,
+    output: str | os.PathLike[str] | None = ...,
+    source: Any = ...,
+    symbols: Sequence[Any] | None = ...,
+    timeframe: str = ...,
+    pool: Pool = ...,
+    chunk_size: int | None = ...,
+    invalid: InvalidCombos = ...,
+    invariants: InvariantConfig = ...,
+    progress: Progress | None = ...,
+    clock: Callable[[], float] = ...,
+    collect: Literal[True] = ...,
+) -> pl.DataFrame: ...
+
+
+@overload
+def sweep(
+    data: Data,
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
+    *,
+    config: BacktestConfig = ...,
+    executor: Executor = ...,
+    max_workers: int | None = ...,
+    output: str | os.PathLike[str] | None = ...,
+    source: Any = ...,
+    symbols: Sequence[Any] | None = ...,
+    timeframe: str = ...,
+    pool: Pool = ...,
+    chunk_size: int | None = ...,
+    invalid: InvalidCombos = ...,
+    invariants: InvariantConfig = ...,
+    progress: Progress | None = ...,
+    clock: Callable[[], float] = ...,
+    collect: Literal[False],
+) -> SweepSummary: ...
+
+
+@overload
+def sweep(
+    data: Data,
+    strategy: Any,
+    grid: Mapping[str, Sequence[Any]],
+    /,
+    *,
+    config: BacktestConfig = ...,
+    executor: Executor = ...,
+    max_workers: int | None = ...,
+    output: str | os.PathLike[str] | None = ...,
+    source: Any = ...,
+    symbols: Sequence[Any] | None = ...,
+    timeframe: str = ...,
+    pool: Pool = ...,
+    chunk_size: int | None = ...,
+    invalid: InvalidCombos = ...,
+    invariants: InvariantConfig = ...,
+    progress: Progress | None = ...,
+    clock: Callable[[], float] = ...,
+    collect: bool = ...,
+) -> pl.DataFrame | SweepSummary: ...
 
 
 def sweep(
-    data: Mapping[str, Any] | Sequence[str],
+    data: Data,
     strategy: Any,
     grid: Mapping[str, Sequence[Any]],
     /,
@@ -226,6 +183,7 @@ def sweep(
     max_workers: int | None = None,
     output: str | os.PathLike[str] | None = None,
     source: Any = None,
+    symbols: Sequence[Any] | None = None,
     timeframe: str = "1h",
     pool: Pool = "threads",
     chunk_size: int | None = None,
@@ -233,11 +191,17 @@ def sweep(
     invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> pl.DataFrame:
+    collect: bool = True,
+) -> pl.DataFrame | SweepSummary:
     """Backtest every combination of ``grid`` on every symbol: one row each.
 
     Args:
-        data: Symbol to OHLCV frame, or a list of symbols loaded from ``source``.
+        data: Symbol to OHLCV frame; symbol to a file (a local path, or a URI
+            that pyarrow's filesystems open: ``s3://``, ``gs://``, ``file://``);
+            an ``OhlcvCache`` with ``symbols=``; or a list of symbols loaded from
+            ``source``. With files or a cache the driver reads no bars: each
+            worker loads (memory-maps) its own symbols, verifies their checksum
+            and contract once, and keeps the last few in an LRU.
         strategy: A registered name, a ``Strategy`` subclass or an instance.
         grid: Parameter name to the values to try (see ``expand_grid``).
         config: Costs, sizing and fill timing, shared by every run.
@@ -249,6 +213,8 @@ def sweep(
             the sweep resumable.
         source: With a list of symbols: a provider (``fetch_ohlcv``) or a callable
             ``symbol -> frame``, called once per symbol.
+        symbols: With an ``OhlcvCache``: the keys to sweep (a string key is
+            the symbol; a ``(provider, symbol, timeframe)`` key gives its symbol).
         timeframe: Passed to ``source.fetch_ohlcv``.
         pool: The local executor's workers: ``"threads"`` (default, measured
             faster, see docs/research.md) or ``"processes"``.
@@ -264,16 +230,23 @@ def sweep(
             nothing. Part of the config hash.
         progress: Called in this thread after each finished chunk.
         clock: Monotonic seconds, for the elapsed time and the ETA.
+        collect: True (default) returns the rows as one frame; False (needs
+            ``output``) keeps no rows in this process and returns a
+            :class:`SweepSummary`; read the rows with ``pl.scan_parquet``.
 
     Returns:
         ``symbol``, the parameters (grid order first), then the stats columns
-        (then, in warn mode, ``invariant_violation`` and ``invariant_bar``).
+        (then, in warn mode, ``invariant_violation`` and ``invariant_bar``);
+        or, with ``collect=False``, the summary.
 
     Raises:
         ConfigError: Bad option, grid, strategy, symbol list or signal; or
             ``output`` holds another sweep's chunks.
         DataContractError: A symbol's data breaks the OHLCV contract
             (``context["symbol"]`` names it).
+        CacheCorruptionError: A referenced file fails its checksum or cannot
+            be decoded (``context`` holds ``key``, ``symbol`` and
+            ``failed_symbols``); raised after the other symbols finished.
         BacktestInvariantError: Strict mode: a combination broke an invariant;
             ``context`` holds ``symbol``, ``chunk``, ``params``, ``combination``,
             ``invariant`` and ``bar``.
@@ -284,61 +257,27 @@ def sweep(
         2
     """
     workers, size = _check_options(executor, pool, max_workers, chunk_size)
+    if not isinstance(collect, bool):
+        raise _option_error("collect", "True or False", collect, "e.g. collect=False")
+    if not collect and output is None:
+        raise no_output_error()
     checks = _check_invariants(invariants)
     cls = strategy_class(strategy)
     combos, skipped = expand_grid(strategy, grid, invalid=invalid)
     columns = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
-    frames = load_frames(data, source=source, timeframe=timeframe)
-    out_dir = None if output is None else Path(output)
-    payloads = (
-        {s: encode_frame(f) for s, f in frames.items()}
-        if out_dir is not None or executor == "ray"
-        else {}
-    )
-    inputs = {
-        "peak_trade": __version__,  # chunks of another version are not reused
-        "strategy": f"{cls.__module__}.{cls.__qualname__}",
-        "name": cls.name,
-        "combos": combos,
-        "columns": columns,
-        "config": config.to_dict(),
-        "chunk_size": size,
-        "invariants": checks.as_dict(),
-    }
-    keys = {s: symbol_hash(inputs, s, fingerprint(p)) for s, p in payloads.items()}
-    tasks = plan_chunks(
-        list(frames), combos, chunk_size=size, strategy=cls, config=config,
-        columns=columns, keys=keys if keys else dict.fromkeys(frames, "-"), checks=checks,
+    sources: Mapping[str, pl.DataFrame | SymbolRef]
+    if isinstance(data, OhlcvCache) or _references(data):
+        if source is not None:
+            msg = "`source` was given with data by reference"
+            raise ConfigError(msg, hint="drop `source`: the workers read the files themselves")
+        sources = {r.symbol: r for r in resolve_refs(data, symbols=symbols)}  # type: ignore[arg-type]  # narrowed by _references
+    else:
+        if symbols is not None:
+            msg = "`symbols` goes with an OhlcvCache"
+            raise ConfigError(msg, hint="drop `symbols`, or pass an OhlcvCache")
+        sources = load_frames(data, source=source, timeframe=timeframe)
+    plan = Plan(
+        sources, cls, combos, len(skipped), columns, config, checks, size, executor, pool,
+        workers, max_workers, None if output is None else Path(output), collect,
     )  # fmt: skip
-    found = load_done(out_dir, tasks) if out_dir is not None else {}
-    todo = [t for t in tasks if t.order not in found]
-    if _log.isEnabledFor(logging.INFO):
-        _log.info(
-            "sweep.start",
-            extra={"symbols": len(frames), "combos": len(combos), "skipped": len(skipped),
-                   "chunks": len(tasks), "resumed": len(found), "executor": executor,
-                   "max_workers": workers, "invariants": checks.mode},
-        )  # fmt: skip
-    collect = _Collector(out_dir, len(tasks), len(found), progress, clock)
-    if todo and executor == "ray":
-        from peak_trade.research._ray import run_ray
-
-        needed = {t.symbol for t in todo}
-        mine = {s: p for s, p in payloads.items() if s in needed}
-        run_ray(mine, todo, max_workers=max_workers, done=collect)
-    elif todo:
-        _run_local(frames, todo, pool=pool, max_workers=workers, done=collect)
-    if _log.isEnabledFor(logging.INFO):
-        _log.info(
-            "sweep.done",
-            extra={"chunks": len(tasks), "computed": len(todo), "seconds": collect.elapsed()},
-        )
-    parts = {**found, **collect.frames}
-    if not tasks:  # every combination was skipped: an empty frame of the right schema
-        symbol, first = next(iter(frames.items()))
-        probe = ChunkTask(symbol, 0, 0, 0, (), cls, config, tuple(columns), "-", checks)
-        return compute_chunk(first, probe)
-    result = pl.concat([parts[t.order] for t in tasks], how="vertical", rechunk=True)
-    if checks.mode == "warn":
-        _report_violations(result, columns)
-    return result
+    return execute(plan, progress=progress, clock=clock)
