@@ -85,7 +85,9 @@ def event_pool(
             share their fixed part.
         size: How many events.
     """
-    from peak_trade.core.logging import run_context
+    from peak_trade.core.logging import ContextFilter, run_context
+
+    stamp = ContextFilter()  # what the library's handler does to a record it passes on
 
     rng = random.Random(20260528)
     logger = logging.getLogger(LOGGER)
@@ -99,6 +101,7 @@ def event_pool(
             record = logger.makeRecord(
                 LOGGER, logging.INFO, __file__, 1, event, (), None, extra=fields
             )
+            stamp.filter(record)
             record.created = START + i * spacing_s
             records.append(record)
             events.append({"event": event, "logger": LOGGER, **IDS, **extra_bound, **fields})
@@ -166,7 +169,7 @@ def json_vs_structlog_case() -> RatioCase | None:
 
 def debug_off_case() -> RatioCase:
     """A disabled library ``debug`` vs the same call on a plain stdlib logger."""
-    import peak_trade.core.logging  # noqa: F401  # installs the record factory
+    import peak_trade.core.logging  # noqa: F401  # installs the library's stamping handler
 
     ours = logging.getLogger("peak_trade.bench.debug_off")
     plain = logging.getLogger("bench_plain_stdlib.debug_off")

@@ -35,7 +35,7 @@ def _pedantic(benchmark, fn):
 
 @pytest.mark.benchmark(group="debug_off")
 def test_peak_trade_debug_off(benchmark):
-    import peak_trade.core.logging  # noqa: F401  # installs the record factory
+    import peak_trade.core.logging  # noqa: F401  # installs the stamping handler
 
     logger = logging.getLogger("peak_trade.bench.debug_off")
     logger.setLevel(logging.INFO)

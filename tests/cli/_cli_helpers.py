@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +54,17 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+def reseal(run_dir: Path) -> None:
+    """Rewrite ``_COMPLETE`` to match the files as they are now: a consistent forgery.
+
+    A changed file then passes `verify`, so `reproduce` reruns and must find the
+    difference by comparing the results themselves.
+    """
+    files = sorted(p for p in run_dir.iterdir() if p.is_file() and p.name != "_COMPLETE")
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    (run_dir / "_COMPLETE").write_text(json.dumps({"files": digests}, indent=2, sort_keys=True))
 
 
 def run_dirs(root: Path) -> list[Path]:

@@ -13,7 +13,14 @@ import pytest
 
 from peak_trade.cli._run_files import COMPARED, MARKER
 from peak_trade.cli.main import main
-from tests.cli._cli_helpers import FILE_CONFIG, SMALL_CONFIG, cli, run_dirs, write_bars_csv
+from tests.cli._cli_helpers import (
+    FILE_CONFIG,
+    SMALL_CONFIG,
+    cli,
+    reseal,
+    run_dirs,
+    write_bars_csv,
+)
 
 _RUN_FILES = {
     "equity.arrow",
@@ -66,8 +73,12 @@ def test_quickstart_runs_reproduces_and_detects_tampering(tmp_path: Path) -> Non
     stats = run_dir / "stats.json"
     stats.write_text(stats.read_text().replace('"quickstart"', '"tampered"'))
     tampered = cli("reproduce", str(run_dir), cwd=tmp_path)
-    assert tampered.returncode == 1
-    assert tampered.stdout.splitlines() == ["differs: stats.json"]
+    assert tampered.returncode == 6  # the file fails its checksum in _COMPLETE
+    assert "stats.json` fails the run's checksum" in tampered.stderr
+    reseal(run_dir)  # a consistent forgery: only the rerun can tell
+    forged = cli("reproduce", str(run_dir), cwd=tmp_path)
+    assert forged.returncode == 1
+    assert forged.stdout.splitlines() == ["differs: stats.json"]
     assert len(run_dirs(tmp_path / "runs")) == 1  # reproductions go to a temp directory
 
 

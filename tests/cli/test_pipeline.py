@@ -24,7 +24,7 @@ from peak_trade.core.errors import (
     PeakTradeError,
     ProviderError,
 )
-from tests.cli._cli_helpers import FILE_CONFIG, SMALL_CONFIG, run_dirs
+from tests.cli._cli_helpers import FILE_CONFIG, SMALL_CONFIG, reseal, run_dirs
 
 
 @pytest.fixture
@@ -79,11 +79,15 @@ def test_run_then_reproduce_in_process(in_tmp: Path, capsys: pytest.CaptureFixtu
     assert "byte-identical" in capsys.readouterr().out
     saved = (run_dir / "config.toml").read_text()
     (run_dir / "config.toml").write_text(saved + "\n# a comment: same settings, other bytes\n")
+    assert main(["reproduce", str(run_dir)]) == 6  # fails its checksum before any rerun
+    assert "config.toml` fails the run's checksum" in capsys.readouterr().err
+    reseal(run_dir)
     assert main(["reproduce", str(run_dir)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "differs: config.toml"
     (run_dir / "config.toml").write_text(saved)
     with (run_dir / "equity.arrow").open("ab") as fh:
         fh.write(b"x")
+    reseal(run_dir)
     assert main(["reproduce", str(run_dir)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "differs: equity.arrow"
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from peak_trade.core._log_context import StampingHandler
 from peak_trade.core._log_format import JsonFormatter
 from peak_trade.core.logging import configure_logging, run_context
 
@@ -95,8 +96,11 @@ def _reference_line(record, event, fields, bound=None):
 
 
 def _record(name, msg, fields, args=()):
+    """A record as a handler after the library's stamping handler receives it."""
     logger = logging.getLogger(name)
-    return logger.makeRecord(name, logging.INFO, "f", 1, msg, args, None, extra=fields)
+    record = logger.makeRecord(name, logging.INFO, "f", 1, msg, args, None, extra=fields)
+    StampingHandler().handle(record)
+    return record
 
 
 @pytest.mark.smoke
@@ -272,6 +276,7 @@ def test_lines_with_an_exception_keep_the_same_key_order():
                 (ValueError, err, None),
                 extra={"symbol": "ETH", "rows": 1},
             )
+            StampingHandler().handle(failed)
         plain = _record("peak_trade.x", "e", {"symbol": "ETH", "rows": 1})
     with_error = json.loads(formatter.format(failed))
     without = json.loads(formatter.format(plain))

@@ -500,6 +500,7 @@ READERS: dict[str, Reader] = {
             for fmt in _FILE_FORMATS
         ),
         Reader("load_config", 200, _prepare_config, _run_load_config, _judge_load_config),
+        Reader("reproduce", 200, _prepare_runs, _run_reproduce, _judge_reproduce),
         Reader("sweep-resume", 200, _prepare_sweep, _run_sweep_resume, _judge_sweep),
     )
 }

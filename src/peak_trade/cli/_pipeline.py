@@ -28,7 +28,7 @@ from peak_trade.backtest.stats import extended_stats
 from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
-from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core.config_schema import Config, load_config
 from peak_trade.core.logging import JsonFormatter, run_context
 from peak_trade.core.repro import ReproContext, set_global_seed

@@ -11,21 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 
-from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core._atomic import fsync_dir, write_text_atomic
 from peak_trade.core.errors import PeakTradeError, jsonable
+from peak_trade.data._cache_lock import lock_path
+from peak_trade.data.cache_atomic import atomic_write
 
 __all__ = [
     "COMPARED",
+    "COMPARED_SWEEP",
     "MARKER",
     "PARTIAL_SUFFIX",
     "compare_runs",
     "finish_run",
+    "sha256_file",
     "start_run",
     "write_frame",
     "write_json",
@@ -35,6 +38,8 @@ MARKER: Final = "_COMPLETE"
 PARTIAL_SUFFIX: Final = ".partial"
 #: The files that must be byte-identical between two runs of one config.
 COMPARED: Final = ("equity.arrow", "trades.parquet", "stats.json", "config.toml")
+#: The same for two sweeps of one config.
+COMPARED_SWEEP: Final = ("sweep.parquet", "config.toml")
 
 
 def start_run(root: Path, run_id: str) -> Path:
@@ -53,32 +58,19 @@ def start_run(root: Path, run_id: str) -> Path:
     return partial
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _atomic_bytes(path: Path, write: Callable[[Path], None]) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
-
-
 def write_frame(df: pl.DataFrame, path: Path, /) -> Path:
-    """Write ``df`` atomically as Arrow IPC (``.arrow``) or Parquet, uncompressed IPC.
+    """Write ``df`` through :func:`~peak_trade.data.cache_atomic.atomic_write`.
+
+    Arrow IPC (``.arrow``, uncompressed) or Parquet (zstd), with the cache's fixed
+    encoder options, so the same frame gives the same bytes. No sidecar: the run's
+    marker holds every file's SHA-256.
 
     Example:
         >>> write_frame(pl.DataFrame({"a": [1]}), tmp_path / "x.arrow")  # doctest: +SKIP
     """
-    if path.suffix == ".arrow":
-        return _atomic_bytes(path, lambda p: df.write_ipc(p, compression="uncompressed"))
-    return _atomic_bytes(path, lambda p: df.write_parquet(p, compression="zstd", statistics=True))
+    atomic_write(df, path)
+    lock_path(path).unlink(missing_ok=True)  # the run directory is private to this writer
+    return path
 
 
 def write_json(data: Any, path: Path, /) -> Path:
@@ -90,7 +82,8 @@ def write_json(data: Any, path: Path, /) -> Path:
     return write_text_atomic(path, json.dumps(jsonable(data), indent=2, sort_keys=True) + "\n")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path, /) -> str:
+    """The hex SHA-256 of the file at ``path``."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -108,24 +101,24 @@ def finish_run(partial: Path, final: Path, /) -> Path:
         >>> finish_run(out / "id.partial", out / "id")  # doctest: +SKIP
     """
     files = sorted(p.name for p in partial.iterdir() if p.is_file() and p.name != MARKER)
-    write_json({"files": {name: _sha256(partial / name) for name in files}}, partial / MARKER)
+    write_json({"files": {name: sha256_file(partial / name) for name in files}}, partial / MARKER)
     if final.exists():
         msg = f"run directory `{final}` already exists"
         raise PeakTradeError(msg, hint="remove it or choose another output_dir")
     os.replace(partial, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     return final
 
 
-def compare_runs(expected: Path, got: Path, /) -> list[str]:
-    """The names in :data:`COMPARED` whose bytes differ (or that are missing).
+def compare_runs(expected: Path, got: Path, /, *, names: tuple[str, ...] = COMPARED) -> list[str]:
+    """The ``names`` (default :data:`COMPARED`) whose bytes differ (or that are missing).
 
     Example:
         >>> compare_runs(run_a, run_b)  # doctest: +SKIP
         []
     """
     differ = []
-    for name in COMPARED:
+    for name in names:
         a, b = expected / name, got / name
         if not (a.is_file() and b.is_file()) or a.read_bytes() != b.read_bytes():
             differ.append(name)

@@ -20,7 +20,7 @@ import polars as pl
 from peak_trade.cli._pipeline import backtest_config, invariant_config, log_file
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame
-from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core.config_schema import Config
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.logging import run_context

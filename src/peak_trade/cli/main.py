@@ -136,19 +136,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_checks(sub)
     rep = sub.add_parser(
         "reproduce",
-        help="rerun a finished run and check the results are byte-identical",
+        help="rerun a finished run or sweep and check the results are byte-identical",
         description=(
-            "Rerun RUN_DIR/config.toml into a new run directory and compare equity.arrow,\n"
-            "trades.parquet, stats.json and config.toml byte for byte; exit 1 naming each\n"
-            "file that differs."
+            "Check RUN_DIR against its _COMPLETE checksums (exit 6 naming a damaged file),\n"
+            "rerun its config.toml into a new directory (a sweep when RUN_DIR holds\n"
+            "sweep.parquet) and compare equity.arrow, trades.parquet, stats.json and\n"
+            "config.toml (sweep.parquet and config.toml) byte for byte; exit 1 naming\n"
+            "each file that differs."
         ),
         epilog="example:\n  peak-trade reproduce runs/<run_id>\n\n" + _EXIT_TABLE,
         formatter_class=_RAW,
     )
-    rep.add_argument("run_dir", help="a complete run directory")
+    rep.add_argument("run_dir", help="a complete run or sweep directory")
     rep.add_argument("--into", type=Path, help="keep the rerun under this directory")
     rep.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
-    rep.set_defaults(handler=_lazy("_commands_run", "cmd_reproduce"))
+    rep.set_defaults(handler=_lazy("_commands_repro", "cmd_reproduce"))
+    ver = sub.add_parser(
+        "verify",
+        help="check every file of a run or sweep directory against its checksums",
+        description=(
+            "Check every file of RUN_DIR against the SHA-256 its _COMPLETE marker lists;\n"
+            "exit 6 naming each file that is missing, differs or is not listed."
+        ),
+        epilog="example:\n  peak-trade verify runs/<run_id>\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
+    )
+    ver.add_argument("run_dir", help="a complete run or sweep directory")
+    ver.set_defaults(handler=_lazy("_commands_repro", "cmd_verify"))
     sw = sub.add_parser(
         "sweep",
         help="run the [sweep] parameter grid of a config and print the top-N table",

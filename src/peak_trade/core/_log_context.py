@@ -1,10 +1,11 @@
 """The bound run context: ``run_id``, ``trace_id`` and fields, kept in a ContextVar.
 
 Every record from a ``peak_trade.*`` logger is stamped with the context bound
-when it was created, through a log-record factory installed once on import. The
-factory runs only for records that are actually created, so a disabled
-``logger.debug`` costs nothing extra. :class:`ContextFilter` stamps records of
-any other logger or handler it is attached to.
+when it is logged, by :class:`StampingHandler`, the first handler on the
+``peak_trade`` logger. It runs only for records that are actually created, so a
+disabled ``logger.debug`` costs nothing extra, and it changes no process-wide
+state (the log-record factory is left alone). :class:`ContextFilter` stamps
+records of any other logger or handler it is attached to.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from peak_trade.core.errors import ConfigError
 __all__ = [
     "RESERVED_KEYS",
     "ContextFilter",
+    "StampingHandler",
     "bind_context",
     "current_context",
     "run_context",
@@ -200,25 +202,25 @@ class ContextFilter(logging.Filter):
         return True
 
 
-_install_lock = threading.Lock()
+class StampingHandler(logging.NullHandler):
+    """The library's own handler on the ``peak_trade`` logger: stamps records, emits nothing.
+
+    It is installed first on that logger (in place of the plain ``NullHandler``
+    libraries install), so every record a ``peak_trade.*`` logger passes up gets
+    ``run_id``, ``trace_id`` and ``bound_fields`` before any handler added after it
+    (the user's, ``configure_logging``'s, the run's ``log.jsonl``) or the root
+    logger's handlers see it. It runs only for records that are made, in the
+    logging call's own thread and context. No process-wide state is touched: the
+    log-record factory stays the application's.
+    """
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "run_id"):
+            _stamp(record)
+        return True
 
 
-def _is_ours(name: str) -> bool:
-    return name == "peak_trade" or name.startswith("peak_trade.")
-
-
-def install_record_factory() -> None:
-    """Chain a record factory that stamps ``peak_trade.*`` records; idempotent."""
-    with _install_lock:
-        previous = logging.getLogRecordFactory()
-        if getattr(previous, "_peak_trade_stamps", False):
-            return
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            if _is_ours(record.name):
-                _stamp(record)
-            return record
-
-        factory._peak_trade_stamps = True  # type: ignore[attr-defined]  # marker attribute
-        logging.setLogRecordFactory(factory)
+def install_stamping_handler(logger: logging.Logger) -> None:
+    """Put a :class:`StampingHandler` first on ``logger``; idempotent."""
+    if not any(isinstance(h, StampingHandler) for h in logger.handlers):
+        logger.handlers.insert(0, StampingHandler())

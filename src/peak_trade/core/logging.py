@@ -2,9 +2,11 @@
 
 Library modules log through ``logging.getLogger("peak_trade.<module>")``; the
 message is the event name (``cache.write``) and the fields go in ``extra``. No
-handler is configured on import. Every record from ``peak_trade.*`` carries
-``run_id`` and ``trace_id`` (``None`` when unbound) from :func:`run_context`;
-applications and the CLI call :func:`configure_logging` to print them.
+printing handler is configured on import. Every record from ``peak_trade.*``
+carries ``run_id`` and ``trace_id`` (``None`` when unbound) from
+:func:`run_context`, stamped by the library's silent handler on the
+``peak_trade`` logger (no process-wide record factory is replaced); applications
+and the CLI call :func:`configure_logging` to print them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from peak_trade.core._log_context import (
     ContextFilter,
     bind_context,
     current_context,
-    install_record_factory,
+    install_stamping_handler,
     run_context,
     spawn_thread,
 )
@@ -38,11 +40,12 @@ __all__ = [
     "spawn_thread",
 ]
 
-install_record_factory()
 # The library's only handler: a NullHandler, as the logging docs advise for libraries,
 # so that WARNING events are not printed by Python's last-resort handler when the
-# application configured no logging. configure_logging adds the real one.
-logging.getLogger("peak_trade").addHandler(logging.NullHandler())
+# application configured no logging; this one also stamps the run ids on records
+# (StampingHandler). Nothing process-wide changes on import. configure_logging adds
+# the handler that prints.
+install_stamping_handler(logging.getLogger("peak_trade"))
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _configure_lock = threading.Lock()
@@ -88,7 +91,7 @@ def configure_logging(
         raise ConfigError(msg, hint='pass fmt="json" for JSON lines', context={"fmt": repr(fmt)})
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(formatters[fmt]())
-    handler.addFilter(ContextFilter())  # in case another record factory replaced ours
+    handler.addFilter(ContextFilter())  # in case the library's stamping handler was removed
     handler._peak_trade_configured = True  # type: ignore[attr-defined]  # marks our handler
     logger = logging.getLogger("peak_trade")
     with _configure_lock:

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from peak_trade.core._atomic_text import write_text_atomic
+from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core._determinism import assert_deterministic, verify_determinism
 from peak_trade.core._hashing import stable_hash
 from peak_trade.core._seeding import check_seed, set_global_seed

@@ -1,23 +1,23 @@
 """The cache store's ``manifest.json``: one record per entry, written atomically.
 
 The manifest is plain, sorted JSON (never pickle). It is read and rewritten only
-under the store lock (``manifest.json.lock``), through a temp file, fsync,
-rename and directory fsync, so a crash leaves the old or the new manifest.
+under the store lock (``manifest.json.lock``), through the core atomic write
+(temp file, fsync, rename, directory fsync), so a crash leaves the old or the
+new manifest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core.errors import CacheCorruptionError, jsonable
-from peak_trade.data._cache_sidecar import fsync_dir, temp_path
 
 __all__ = ["MANIFEST", "CacheReport", "entry_record", "facts", "load_manifest", "store_manifest"]
 
@@ -76,20 +76,8 @@ def load_manifest(root: Path) -> dict[str, dict[str, Any]]:
 
 def store_manifest(root: Path, entries: dict[str, dict[str, Any]]) -> None:
     """Replace the manifest atomically (call under the store lock)."""
-    path = root / MANIFEST
     text = json.dumps({"version": _VERSION, "entries": entries}, indent=1, sort_keys=True)
-    tmp = temp_path(path)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, (text + "\n").encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(root)
+    write_text_atomic(root / MANIFEST, text + "\n")
 
 
 def _bounds(df: pl.DataFrame) -> tuple[Any, Any]:

@@ -11,13 +11,11 @@ file, so a crash between the renames never makes good data look corrupt.
 
 from __future__ import annotations
 
-import os
-import secrets
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from peak_trade.core._atomic import write_bytes_atomic
 from peak_trade.core.errors import CacheCorruptionError
 
 __all__ = [
@@ -26,13 +24,11 @@ __all__ = [
     "Entry",
     "Sidecar",
     "find_sidecar",
-    "fsync_dir",
     "parse_sidecar",
     "read_sidecar",
     "remove_sidecars",
     "render_sidecar",
     "sidecar_path",
-    "temp_path",
     "write_sidecar",
 ]
 
@@ -66,12 +62,6 @@ class Sidecar:
 def sidecar_path(path: Path, algo: Algorithm) -> Path:
     """``bars.arrow`` -> ``bars.arrow.xxh3``."""
     return path.with_name(f"{path.name}.{algo}")
-
-
-def temp_path(path: Path) -> Path:
-    """A hidden temp name in the same directory, unique per writer."""
-    tag = f"{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}"
-    return path.with_name(f".{path.name}.{tag}.tmp")
 
 
 def render_sidecar(algo: Algorithm, entries: list[Entry]) -> str:
@@ -134,31 +124,10 @@ def find_sidecar(path: Path) -> Sidecar | None:
     return None
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make renames and unlinks in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_sidecar(path: Path, algo: Algorithm, entries: list[Entry], *, sync_dir: bool) -> None:
-    """Atomically replace the sidecar: temp file, fsync, rename (then fsync the directory)."""
-    side = sidecar_path(path, algo)
-    tmp = temp_path(side)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, render_sidecar(algo, entries).encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, side)
-    finally:
-        tmp.unlink(missing_ok=True)
-    if sync_dir:
-        fsync_dir(side.parent)
+    """Atomically replace the sidecar (the core atomic write; directory fsync if ``sync_dir``)."""
+    data = render_sidecar(algo, entries).encode("ascii")
+    write_bytes_atomic(sidecar_path(path, algo), data, sync_dir=sync_dir)
 
 
 def remove_sidecars(path: Path, *, keep: Algorithm | None = None) -> bool:

@@ -18,6 +18,7 @@ from typing import Literal
 
 import polars as pl
 
+from peak_trade.core._atomic import fsync_dir
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_keys import CacheKey, decode_stem, encode_key, key_label
 from peak_trade.data._cache_lock import path_lock
@@ -32,7 +33,6 @@ from peak_trade.data._cache_manifest import (
 from peak_trade.data._cache_sidecar import (
     ALGORITHMS,
     Algorithm,
-    fsync_dir,
     read_sidecar,
     remove_sidecars,
     sidecar_path,

@@ -1,8 +1,8 @@
 """Crash-safe, checksummed writes and reads of one cached frame.
 
-:func:`atomic_write` writes a hidden temp file in the target's directory,
-fsyncs it, renames it into place and fsyncs the directory, all under an
-advisory lock on ``<path>.lock``. The digest is computed while the bytes are
+:func:`atomic_write` writes through the one atomic write of ``core``
+(a hidden temp file in the target's directory, fsync, rename, directory
+fsync), under an advisory lock on ``<path>.lock``. The digest is computed while the bytes are
 written (no second read) and stored in a sidecar ``<path>.<algo>`` that is
 updated in two phases, so that after a crash at any instant a verified
 :func:`atomic_read` returns one complete version or raises
@@ -22,6 +22,7 @@ from typing import Any, get_args
 import polars as pl
 import pyarrow as pa
 
+from peak_trade.core._atomic import PendingFile, atomic_file, fsync_dir
 from peak_trade.core._frames import to_polars
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_codec import (
@@ -46,11 +47,9 @@ from peak_trade.data._cache_sidecar import (
     Entry,
     Sidecar,
     find_sidecar,
-    fsync_dir,
     read_sidecar,
     remove_sidecars,
     sidecar_path,
-    temp_path,
     write_sidecar,
 )
 
@@ -78,36 +77,33 @@ def _check_algo(checksum: object) -> Algorithm | None:
 
 def _write_temp(
     df: pl.DataFrame,
-    tmp: Path,
-    path: Path,
+    out: PendingFile,
     algo: Algorithm | None,
     key: bytes | None,
     codec: Compression,
 ) -> Entry | None:
-    """Encode ``df`` into ``tmp`` (hashing on the way) and fsync it.
+    """Encode ``df`` into the temp file (hashing on the way) and fsync it.
 
     With a checksum, the phase-one sidecar (new and previous entry) is written
     while the data fsync runs: it vouches for the old file until the rename. The
     old file's cached pages are released first, so the new bytes reuse that memory.
     """
+    path = out.path
     fmt = format_for(path)
     hasher = None if algo is None else new_hasher(algo, key)
     release_cached_pages(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with HashingWriter(fd, hasher) as sink:
-            encode(df.to_arrow(), sink, fmt, codec)
-            digest = sink.hexdigest()
-            entry = None if digest is None else Entry(sink.tell(), digest)
-            durable = sink.background(os.fsync, fd)
-            try:
-                if algo is not None and entry is not None:
-                    phase_one = [entry, *_previous(path, algo, key)]
-                    write_sidecar(path, algo, phase_one, sync_dir=True)
-            finally:
-                durable.result()
-    finally:
-        os.close(fd)
+    with HashingWriter(out.fd, hasher) as sink:
+        encode(df.to_arrow(), sink, fmt, codec)
+        digest = sink.hexdigest()
+        entry = None if digest is None else Entry(sink.tell(), digest)
+        durable = sink.background(os.fsync, out.fd)
+        try:
+            if algo is not None and entry is not None:
+                phase_one = [entry, *_previous(path, algo, key)]
+                write_sidecar(path, algo, phase_one, sync_dir=True)
+        finally:
+            durable.result()
+    out.synced = True
     return entry
 
 
@@ -138,26 +134,20 @@ def _previous(path: Path, algo: Algorithm, key: bytes | None) -> list[Entry]:
     return []
 
 
-def _publish(
-    path: Path, tmp: Path, algo: Algorithm | None, entry: Entry | None, key: bytes | None
+def _write(
+    df: pl.DataFrame, path: Path, algo: Algorithm | None, key: bytes | None, codec: Compression
 ) -> None:
-    """Swap ``tmp`` in as ``path`` with the two-phase sidecar protocol."""
-    directory = path.parent
-    if algo is None or entry is None:
-        # No checksum: drop stale sidecars first, so none can vouch for other bytes.
-        if remove_sidecars(path):
-            fsync_dir(directory)
-        os.replace(tmp, path)
-        fsync_dir(directory)
-        return
-    # Phase one (new + previous entry) is already in place, see _write_temp.
-    if remove_sidecars(path, keep=algo):
-        fsync_dir(directory)
-    os.replace(tmp, path)
-    fsync_dir(directory)
-    # Phase two: the new entry only. Its rename need not be durable: if a crash
-    # loses it, the phase-one sidecar still vouches for the new file.
-    write_sidecar(path, algo, [entry], sync_dir=False)
+    """Write and swap in ``path`` with the two-phase sidecar protocol (under its lock)."""
+    with atomic_file(path) as out:  # temp file, fsync, rename, directory fsync
+        entry = _write_temp(df, out, algo, key, codec)
+        # Phase one (new + previous entry) is in place. Drop other sidecars before the
+        # rename, so none can vouch for other bytes (all of them without a checksum).
+        if remove_sidecars(path, keep=algo if entry is not None else None):
+            fsync_dir(path.parent)
+    if algo is not None and entry is not None:
+        # Phase two: the new entry only. Its rename need not be durable: if a crash
+        # loses it, the phase-one sidecar still vouches for the new file.
+        write_sidecar(path, algo, [entry], sync_dir=False)
 
 
 def atomic_write(
@@ -207,12 +197,10 @@ def atomic_write(
     algo = _check_algo(checksum)
     df = to_polars(df)
     key = hmac_key() if algo == "hmac-sha256" else None
-    tmp = temp_path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with path_lock(target):
-            entry = _write_temp(df, tmp, target, algo, key, codec)
-            _publish(target, tmp, algo, entry, key)
+            _write(df, target, algo, key, codec)
     except (OSError, pa.ArrowException) as exc:
         msg = f"writing cache file {str(target)!r} failed: {exc}"
         raise CacheError(
@@ -221,8 +209,6 @@ def atomic_write(
             context={"path": str(target), "errno": getattr(exc, "errno", None)},
             cause=exc,
         ) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     if _log.isEnabledFor(logging.INFO):
         seconds = time.perf_counter() - started
         _log.info(
