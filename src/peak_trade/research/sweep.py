@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 import polars as pl
 
 from peak_trade._version import __version__
-from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.engine import strategy_class
 from peak_trade.backtest.grid import VIOLATION_COLUMNS, InvalidCombos, expand_grid
 from peak_trade.backtest.invariants import InvariantConfig
@@ -221,7 +221,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     executor: Executor = "local",
     max_workers: int | None = None,
     output: str | os.PathLike[str] | None = None,
@@ -240,7 +240,8 @@ def sweep(
         data: Symbol to OHLCV frame, or a list of symbols loaded from ``source``.
         strategy: A registered name, a ``Strategy`` subclass or an instance.
         grid: Parameter name to the values to try (see ``expand_grid``).
-        config: Costs, sizing and fill timing, shared by every run.
+        config: Costs, sizing and fill timing, shared by every run: a
+            ``BacktestConfig`` or a mapping of its fields.
         executor: ``"local"`` (this machine) or ``"ray"`` (``RAY_ADDRESS`` or a
             local Ray instance).
         max_workers: Compute threads in total, numba's included (default: the
@@ -283,6 +284,7 @@ def sweep(
         >>> sweep(frames, "ma_crossover", {"fast": [5, 10], "slow": [50]}).height  # doctest: +SKIP
         2
     """
+    config = as_backtest_config(config)
     workers, size = _check_options(executor, pool, max_workers, chunk_size)
     checks = _check_invariants(invariants)
     cls = strategy_class(strategy)
