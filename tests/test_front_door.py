@@ -26,7 +26,7 @@ def test_unknown_attribute_is_an_attribute_error():
 
 def test_lazy_names_are_the_defining_objects():
     from peak_trade.backtest.engine import run_backtest
-    from peak_trade.core.config_schema import load_config
+    from peak_trade.cli._run_config import load_config
 
     assert peak_trade.run_backtest is run_backtest
     assert peak_trade.load_config is load_config

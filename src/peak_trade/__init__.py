@@ -67,7 +67,8 @@ if TYPE_CHECKING:
         run_combos,
         run_grid,
     )
-    from peak_trade.core.config_schema import Config, load_config, validate_config
+    from peak_trade.cli._run_config import load_config, validate_config
+    from peak_trade.core.config_schema import Config
     from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
     from peak_trade.research.stats import (
         PboResult,
@@ -96,7 +97,9 @@ _LAZY = {
         ],
         "peak_trade.backtest",
     ),
-    **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
+    "Config": "peak_trade.core.config_schema",
+    # The registry-aware loaders that `peak-trade run` and `validate-config` use.
+    **dict.fromkeys(["load_config", "validate_config"], "peak_trade.cli._run_config"),
     **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
     **dict.fromkeys(
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],

@@ -141,8 +141,8 @@ def test_an_instance_fills_the_parameters_left_out_of_the_grid(data):
     ("grid", "match"),
     [
         ({"fsat": [3]}, r"(?s)no parameter 'fsat' .*did you mean 'fast'"),
-        ({"fast": []}, r"must be a non-empty sequence"),
-        ({"fast": "35"}, r"must be a non-empty sequence"),
+        ({"fast": []}, r"must be a non-empty 1-D sequence"),
+        ({"fast": "35"}, r"must be a non-empty 1-D sequence"),
         ({"fast": [0]}, r"`sma_cross_test.fast` must lie in \[1, "),
         ([("fast", [3])], r"must map parameter names"),
     ],

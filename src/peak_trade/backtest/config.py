@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
+from peak_trade.core._frames import short_repr
+from peak_trade.core._suggest import suggest
 from peak_trade.core.errors import ConfigError
 
-__all__ = ["BacktestConfig", "Execution"]
+__all__ = ["BacktestConfig", "ConfigLike", "Execution", "as_backtest_config"]
 
 Execution = Literal["next_open", "close"]
 _EXECUTIONS: tuple[str, ...] = get_args(Execution)
@@ -116,3 +119,46 @@ class BacktestConfig:
             "close_at_end": self.close_at_end,
             "periods_per_year": self.periods_per_year,
         }
+
+
+#: What every ``config=`` option takes: a BacktestConfig or a mapping of its fields.
+ConfigLike = BacktestConfig | Mapping[str, Any]
+
+
+def as_backtest_config(value: Any, /) -> BacktestConfig:
+    """``value`` as a ``BacktestConfig``: one as is, or a mapping of its fields.
+
+    A mapping is checked like the ``[backtest]`` table of a config file: unknown
+    keys are refused (with a did-you-mean), then every value goes through
+    ``BacktestConfig``'s own checks.
+
+    Raises:
+        ConfigError: Not a BacktestConfig or mapping, an unknown key, or a bad value.
+
+    Example:
+        >>> as_backtest_config({"fee_bps": 5}).fee_bps
+        5
+    """
+    if isinstance(value, BacktestConfig):
+        return value
+    names = [f.name for f in fields(BacktestConfig)]
+    if not isinstance(value, Mapping):
+        msg = (
+            f"`config` must be a BacktestConfig or a mapping of its fields; got {short_repr(value)}"
+        )
+        raise ConfigError(
+            msg,
+            hint='e.g. config={"fee_bps": 5.0} or config=BacktestConfig(fee_bps=5.0)',
+            context={"got": type(value).__name__, "allowed": names},
+        )
+    unknown = [k for k in value if k not in names]
+    if unknown:
+        close = suggest(str(unknown[0]), names)
+        maybe = f"did you mean {close!r}? " if close else ""
+        msg = f"`config` has unknown keys {unknown!r}"
+        raise ConfigError(
+            msg,
+            hint=f"{maybe}allowed: {', '.join(names)}",
+            context={"unknown": [repr(k) for k in unknown], "allowed": names},
+        )
+    return BacktestConfig(**value)

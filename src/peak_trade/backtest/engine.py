@@ -23,14 +23,14 @@ from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
-from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
 from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame, trades_frame
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.data._frames import to_polars
+from peak_trade.data._frames import short_repr, to_polars, to_series
 from peak_trade.data._ohlcv_rules import REQUIRED_VALUE_COLUMNS
 from peak_trade.data.contracts import validate_ohlcv
 
@@ -166,10 +166,11 @@ def _explicit_signal(df: pl.DataFrame, strategy: Any) -> Floats | None:
         if strategy not in df.columns or strategy in (*REQUIRED_VALUE_COLUMNS, "timestamp"):
             return None
         series = df.get_column(strategy)
-    elif isinstance(strategy, pl.Series):
-        series = strategy
     else:
-        return None
+        found = to_series(strategy)  # polars, pandas (by position) or pyarrow
+        if found is None:
+            return None
+        series = found
     if series.len() != df.height:
         raise _length_error(series.len(), df.height)
     if not (series.dtype.is_numeric() or series.dtype == pl.Boolean):
@@ -199,7 +200,7 @@ def run_backtest(
     /,
     params: Mapping[str, Any] | None = None,
     *,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
     window: Any = None,
@@ -210,10 +211,13 @@ def run_backtest(
         data: Canonical OHLCV (polars DataFrame or LazyFrame, pyarrow Table, pandas);
             checked with ``validate_ohlcv(strict=True)``.
         strategy: A registered strategy name, a ``Strategy`` instance or subclass, or
-            an explicit target exposure per bar in [-1, 1]: a polars Series, a
+            an explicit target exposure per bar in [-1, 1]: a polars, pandas or
+            pyarrow series (taken by position; a pandas index is ignored), a 1-D
             numpy array or the name of a column of ``data``.
-        params: Strategy parameters, for a name or a subclass.
-        config: Costs, sizing and fill timing.
+        params: Strategy parameters as a mapping, for a name or a subclass.
+        config: Costs, sizing and fill timing: a ``BacktestConfig`` or a mapping
+            of its fields (``{"fee_bps": 5.0}``), checked like the config file's
+            ``[backtest]`` table.
         invariants: The accounting invariants (docs/invariants.md); strict, checked
             on every bar, by default.
         repro: The run's reproducibility context; its run_id, seed, config_hash and
@@ -242,7 +246,34 @@ def run_backtest(
             data, strategy, params, window=window, config=config, invariants=invariants, repro=repro
         )
     return _run_backtest(
-        data, strategy, params, config=config, invariants=invariants, repro=repro, fault=NO_FAULT
+        data,
+        strategy,
+        _check_params(params, strategy),
+        config=as_backtest_config(config),
+        invariants=invariants,
+        repro=repro,
+        fault=NO_FAULT,
+    )
+
+
+def _check_params(params: Any, strategy: Any) -> Mapping[str, Any] | None:
+    """``params`` if it is None or a mapping; else a ``ConfigError`` showing the dict form."""
+    if params is None or isinstance(params, Mapping):
+        return params
+    example = '{"fast": 10, "slow": 20}'
+    if isinstance(strategy, str) and isinstance(params, list | tuple):
+        try:
+            names = [s.name for s in get_strategy_class(strategy).param_specs]
+        except ConfigError:
+            names = []
+        if names:
+            pairs = zip(names, params, strict=False)
+            example = "{" + ", ".join(f"{n!r}: {v!r}" for n, v in pairs) + "}"
+    msg = f"`params` must map parameter names to values; got {short_repr(params)}"
+    raise ConfigError(
+        msg,
+        hint=f"pass a dict, e.g. {example}",
+        context={"got": type(params).__name__},
     )
 
 

@@ -20,11 +20,12 @@ import polars as pl
 from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._grid_kernels import grid_checked_nb
 from peak_trade.backtest._stats_kernels import N_STATS
-from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
 from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
 from peak_trade.backtest.strategies.base import Strategy, suggest
 from peak_trade.backtest.window import window_market
+from peak_trade.core._frames import short_repr, to_series
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
 
@@ -66,11 +67,29 @@ def _grid_values(cls: type[Strategy], grid: Mapping[str, Sequence[Any]]) -> dict
                 hint=f"{hint}allowed: {', '.join(specs)}",
                 context={"strategy": cls.name, "param": name, "allowed": list(specs)},
             )
-        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
-            msg = f"grid values of `{name}` must be a non-empty sequence; got {values!r}"
-            raise ConfigError(msg, hint=f'e.g. "{name}": [{specs[name].default!r}]')
-        out[name] = [specs[name].check(v, strategy=cls.name) for v in values]
+        items = _value_list(values)
+        if not items:
+            got = short_repr(values)
+            msg = f"grid values of `{name}` must be a non-empty 1-D sequence of numbers; got {got}"
+            raise ConfigError(
+                msg,
+                hint=f'e.g. "{name}": [{specs[name].default!r}], range(...) or np.arange(...)',
+                context={"param": name, "got": type(values).__name__},
+            )
+        out[name] = [specs[name].check(v, strategy=cls.name) for v in items]
     return out
+
+
+def _value_list(values: Any) -> list[Any]:
+    """A grid entry's values as a list; empty when it is not a 1-D sequence."""
+    if isinstance(values, np.ndarray):
+        return values.tolist() if values.ndim == 1 else []
+    series = to_series(values)  # polars, pandas or pyarrow
+    if series is not None:
+        return series.to_list()
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        return []
+    return list(values)
 
 
 def expand_grid(
@@ -282,7 +301,7 @@ def run_combos(
     combos: Sequence[Mapping[str, Any]],
     /,
     *,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     columns: Sequence[str] | None = None,
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
@@ -301,6 +320,7 @@ def run_combos(
         >>> run_combos(df, "ma_crossover", [{"fast": 5, "slow": 20}])  # doctest: +SKIP
     """
     started = time.perf_counter()
+    config = as_backtest_config(config)
     checks = _grid_invariants(invariants)
     cls = strategy_class(strategy)
     resolved = [cls.resolve_params(c) for c in combos]
@@ -348,7 +368,7 @@ def run_grid(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     invalid: InvalidCombos = "raise",
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
@@ -362,7 +382,8 @@ def run_grid(
             parameters fill the names the grid leaves out).
         grid: Parameter name to the values to try; see :func:`expand_grid` for the
             row order.
-        config: Costs, sizing and fill timing, shared by every combination.
+        config: Costs, sizing and fill timing, shared by every combination: a
+            ``BacktestConfig`` or a mapping of its fields.
         invalid: What to do with combinations that break a cross-parameter rule:
             ``"raise"`` (default) or ``"skip"`` (dropped, counted in a
             ``grid.skipped`` warning log event).
@@ -388,6 +409,7 @@ def run_grid(
     Example:
         >>> run_grid(df, "ma_crossover", {"fast": [5, 10], "slow": [50, 100]})  # doctest: +SKIP
     """
+    config = as_backtest_config(config)
     combos, skipped = expand_grid(strategy, grid, invalid=invalid)
     if skipped:
         _log.warning(

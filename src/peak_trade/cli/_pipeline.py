@@ -29,7 +29,7 @@ from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
 from peak_trade.core._atomic import write_text_atomic
-from peak_trade.core.config_schema import Config, load_config
+from peak_trade.core.config_schema import Config
 from peak_trade.core.logging import JsonFormatter, run_context
 from peak_trade.core.repro import ReproContext, set_global_seed
 
@@ -68,13 +68,15 @@ def registry_params() -> dict[str, Sequence[Any]]:
 
 
 def load_run_config(path: str | Path, /) -> Config:
-    """Load a config with strategy names and parameters checked against the registry.
+    """Load a config with every check a run makes on config grounds (``_run_config``).
 
     Example:
         >>> load_run_config(quickstart_path()).run.name  # doctest: +SKIP
         'quickstart'
     """
-    return load_config(path, strategies=registry_params())
+    from peak_trade.cli._run_config import load_config  # it imports this module
+
+    return load_config(path)
 
 
 @contextmanager

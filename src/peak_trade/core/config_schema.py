@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ __all__ = [
     "CacheSection",
     "CircuitBreakerSection",
     "Config",
+    "ConfigCheck",
     "DataSection",
     "InvariantsSection",
     "LoggingSection",
@@ -151,6 +152,16 @@ class Config(BaseModel):
         return stable_hash(self.to_dict(), root="config")
 
 
+ConfigCheck = Callable[[Config], Iterable[tuple[Loc, str]]]
+"""``check(config) -> [(loc, problem), ...]``: a rule core cannot know by itself.
+
+The layers above pass these in (core imports nothing above it): building the
+engine's settings, the provider or the sweep grid from the config, exactly as a run
+does. Called only when the schema and the strategy parameters passed; each problem
+is reported at ``loc`` (e.g. ``("data",)``) in the same one ``ConfigError``.
+"""
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
@@ -186,6 +197,7 @@ def validate_config(
     *,
     strategies: Mapping[str, Sequence[ParamLike]] | None = None,
     strategy_rule: StrategyRule | None = None,
+    checks: Sequence[ConfigCheck] = (),
     source: str = "config",
 ) -> Config:
     """Check a parsed config against the schema and return it in normal form.
@@ -197,6 +209,7 @@ def validate_config(
             parameter defaults are filled in. When None, they are taken as written.
         strategy_rule: Cross-parameter check, called per strategy whose parameters
             passed; see :data:`~peak_trade.core._config_strategies.StrategyRule`.
+        checks: Further rules run on the validated config, see :data:`ConfigCheck`.
         source: Name of the document in messages (``load_config`` passes the path).
 
     Raises:
@@ -246,6 +259,11 @@ def validate_config(
         pairs = zip(entries, resolved, strict=True)
         filled = [{**entry, "params": params} for entry, params in pairs]
         config = Config.model_validate({**raw, "strategies": filled})
+    found = [
+        ConfigIssue(rewrite(loc), problem) for check in checks for loc, problem in check(config)
+    ]
+    if found:
+        raise build_error(found, source=source)
     return config
 
 
@@ -255,8 +273,13 @@ def load_config(
     *,
     strategies: Mapping[str, Sequence[ParamLike]] | None = None,
     strategy_rule: StrategyRule | None = None,
+    checks: Sequence[ConfigCheck] = (),
 ) -> Config:
     """Read a TOML config file and validate it (see :func:`validate_config`).
+
+    This is the layer-free core function: without ``strategies``, ``strategy_rule``
+    and ``checks`` it checks the schema only. ``peak_trade.load_config`` (the front
+    door) passes the registry and the run's own checks, as ``peak-trade run`` does.
 
     Raises:
         ConfigError: The file is missing or unreadable, is not UTF-8, is not valid
@@ -291,7 +314,7 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, text, source=source) from exc
     config = validate_config(
-        document, strategies=strategies, strategy_rule=strategy_rule, source=source
+        document, strategies=strategies, strategy_rule=strategy_rule, checks=checks, source=source
     )
     _log.debug("config.load", extra={"path": source, "strategies": len(config.strategies)})
     return config

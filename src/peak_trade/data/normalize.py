@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar, overload
 import polars as pl
 
 from peak_trade.core.errors import ConfigError, DataContractError
+from peak_trade.data._frames import to_polars
 from peak_trade.data.timeframes import parse_timeframe
 
 __all__ = ["OHLCV_COLUMNS", "infer_epoch_unit", "normalize_ohlcv", "resample_ohlcv"]
@@ -191,8 +192,20 @@ def normalize_ohlcv(
 ) -> pl.LazyFrame: ...
 
 
+@overload
 def normalize_ohlcv(
-    df: pl.DataFrame | pl.LazyFrame,
+    df: Any,
+    /,
+    *,
+    column_map: dict[str, str] | None = ...,
+    timestamp_unit: EpochUnit | None = ...,
+    tz: str = ...,
+    duplicates: Duplicates = ...,
+) -> pl.DataFrame: ...
+
+
+def normalize_ohlcv(
+    df: Any,
     /,
     *,
     column_map: dict[str, str] | None = None,
@@ -212,12 +225,15 @@ def normalize_ohlcv(
     sharing a timestamp (``keep_last`` keeps the later one in input order).
 
     A LazyFrame is collected once (parsing checks and unit inference need the
-    data) and returned as a LazyFrame over the result.
+    data) and returned as a LazyFrame over the result. A pyarrow Table or a
+    pandas DataFrame (its DatetimeIndex becomes the ``timestamp`` column) gives
+    a polars DataFrame.
 
     Raises:
         DataContractError: A column is missing, two columns collide, values or
             timestamps cannot be parsed, or duplicates exist under ``"error"``.
         ConfigError: An option is invalid.
+        TypeError: ``df`` is not a frame.
 
     Example:
         >>> raw = pl.DataFrame({"Time": [1_700_000_060_000, 1_700_000_000_000],
@@ -229,10 +245,7 @@ def normalize_ohlcv(
     """
     _check_options(timestamp_unit, tz, duplicates)
     lazy = isinstance(df, pl.LazyFrame)
-    frame = _collect(df) if isinstance(df, pl.LazyFrame) else df
-    if not isinstance(frame, pl.DataFrame):
-        msg = f"expected a polars DataFrame or LazyFrame; got {type(df).__name__}"
-        raise TypeError(msg)
+    frame = _collect(df) if isinstance(df, pl.LazyFrame) else to_polars(df)
     frame = _renamed(frame, column_map).select(OHLCV_COLUMNS)
     columns = [_parse_timestamps(frame.get_column("timestamp"), unit=timestamp_unit, tz=tz)]
     for name in _VALUES:
@@ -270,13 +283,22 @@ def _check_options(unit: Any, tz: Any, duplicates: Any) -> None:
         raise ConfigError(msg, hint="see the normalize_ohlcv docstring")
 
 
-def resample_ohlcv(df: FrameT, /, every: str) -> FrameT:
+@overload
+def resample_ohlcv(df: FrameT, /, every: str) -> FrameT: ...
+
+
+@overload
+def resample_ohlcv(df: Any, /, every: str) -> pl.DataFrame: ...
+
+
+def resample_ohlcv(df: Any, /, every: str) -> pl.DataFrame | pl.LazyFrame:
     """Resample a canonical OHLCV frame to a coarser timeframe.
 
     Windows of length ``every`` (a timeframe like ``"4h"``) start at multiples of
     it since the Unix epoch, in UTC; each keeps the first open, the highest high,
     the lowest low, the last close and the summed volume. Windows without bars
-    are left out. Returns the same kind of frame it was given.
+    are left out. Returns a LazyFrame for a LazyFrame, else a DataFrame (pyarrow
+    and pandas input is converted as everywhere, see docs/errors.md).
 
     Raises:
         ConfigError: ``every`` is not a timeframe.
@@ -288,14 +310,21 @@ def resample_ohlcv(df: FrameT, /, every: str) -> FrameT:
         2
     """
     step = parse_timeframe(every)
-    names = df.collect_schema().names()
+    if isinstance(df, pl.LazyFrame):
+        _require_canonical(df.collect_schema().names())
+        return _resample(df, step)
+    frame = to_polars(df)
+    _require_canonical(frame.columns)
+    return _resample(frame, step)
+
+
+def _require_canonical(names: list[str]) -> None:
     missing = [c for c in OHLCV_COLUMNS if c not in names]
     if missing:
         msg = f"resample_ohlcv needs the canonical columns; missing {missing}"
         raise DataContractError(
             msg, hint="run normalize_ohlcv first", context={"missing": missing, "columns": names}
         )
-    return _resample(df, step)
 
 
 def _resample(df: FrameT, step: dt.timedelta) -> FrameT:

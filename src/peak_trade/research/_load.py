@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from peak_trade.core.errors import ConfigError, DataContractError
-from peak_trade.data._frames import to_polars
+from peak_trade.data._frames import is_frame, short_repr, to_polars
 from peak_trade.data.contracts import validate_ohlcv
 
 __all__ = ["load_frames"]
@@ -20,9 +20,9 @@ def _fetch(source: Any, symbol: str, timeframe: str) -> Any:
         return fetch(symbol, timeframe)
     if callable(source):
         return source(symbol)
-    msg = f"`source` must be a provider (with fetch_ohlcv) or a callable; got {source!r}"
+    msg = f"`source` must be a provider (with fetch_ohlcv) or a callable; got {short_repr(source)}"
     raise ConfigError(
-        msg, hint="pass e.g. source=SyntheticProvider()", context={"got": repr(source)}
+        msg, hint="pass e.g. source=SyntheticProvider()", context={"got": short_repr(source)}
     )
 
 
@@ -31,10 +31,13 @@ def _symbols(data: Any, source: Any) -> list[str]:
         msg = f"`data` must map symbols to frames or list symbols; got {type(data).__name__}"
         raise ConfigError(msg, hint='e.g. {"BTC/USDT": df} or ["BTC/USDT"] with source=...')
     symbols = list(data)
-    bad = [s for s in symbols if not isinstance(s, str) or not s]
+    bad = [short_repr(s) for s in symbols if not isinstance(s, str) or not s]
     if bad:
-        msg = f"symbols must be non-empty strings; got {bad[:5]!r}"
-        raise ConfigError(msg, hint="name each symbol, e.g. 'BTC/USDT'", context={"bad": bad[:5]})
+        msg = f"symbols must be non-empty strings; got {', '.join(bad[:5])}"
+        hint = "name each symbol, e.g. 'BTC/USDT'"
+        if any(is_frame(s) for s in symbols):
+            hint = 'pass frames keyed by symbol, e.g. {"BTC/USDT": df}'
+        raise ConfigError(msg, hint=hint, context={"bad": bad[:5]})
     if source is None:
         msg = f"a list of {len(symbols)} symbols needs a `source` to load them from"
         raise ConfigError(msg, hint="pass source=<provider or cache>, or a {symbol: frame} map")
@@ -68,7 +71,7 @@ def load_frames(
     frames: dict[str, pl.DataFrame] = {}
     for symbol, obj in raw.items():
         if not isinstance(symbol, str) or not symbol:
-            msg = f"symbols must be non-empty strings; got {symbol!r}"
+            msg = f"symbols must be non-empty strings; got {short_repr(symbol)}"
             raise ConfigError(msg, hint="key the mapping by symbol names")
         try:
             frame = to_polars(obj)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.config import BacktestConfig, ConfigLike
+from peak_trade.backtest.grid import InvalidCombos
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
 from peak_trade.core.errors import ConfigError
+from peak_trade.research._local import Pool
 from peak_trade.research.sweep import Executor, Progress, sweep
 
 __all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
@@ -70,19 +73,24 @@ def rank_sweep(
     *,
     metric: str,
     top: int,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     executor: Executor = "local",
     max_workers: int | None = None,
     output: str | os.PathLike[str] | None = None,
     source: Any = None,
     timeframe: str = "1h",
+    pool: Pool = "threads",
+    chunk_size: int | None = None,
+    invalid: InvalidCombos = "raise",
     invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
 
     ``metric`` and ``top`` are checked before any work starts. The other options
-    are those of ``sweep``; ``progress`` receives a ``SweepProgress`` per chunk.
+    are those of ``sweep``, all of them (``invalid="skip"`` drops combinations
+    that break a parameter rule); ``progress`` receives a ``SweepProgress`` per chunk.
     ``invariants`` is as for ``sweep`` (strict by default); in warn mode both
     frames carry the ``invariant_violation`` and ``invariant_bar`` columns.
 
@@ -104,7 +112,11 @@ def rank_sweep(
         output=output,
         source=source,
         timeframe=timeframe,
+        pool=pool,
+        chunk_size=chunk_size,
+        invalid=invalid,
         invariants=invariants,
         progress=progress,
+        clock=clock,
     )
     return results, top_n(results, metric=metric, n=top)

@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args, overload
 
 import polars as pl
 
-from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.engine import strategy_class
 from peak_trade.backtest.grid import InvalidCombos, expand_grid
 from peak_trade.backtest.invariants import InvariantConfig
@@ -107,7 +107,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = ...,
+    config: ConfigLike = ...
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
@@ -131,7 +131,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = ...,
+    config: ConfigLike = ...
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
@@ -155,7 +155,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = ...,
+    config: ConfigLike = ...
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
@@ -178,7 +178,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: BacktestConfig = _DEFAULT,
+    config: ConfigLike = _DEFAULT,
     executor: Executor = "local",
     max_workers: int | None = None,
     output: str | os.PathLike[str] | None = None,
@@ -204,7 +204,8 @@ def sweep(
             and contract once, and keeps the last few in an LRU.
         strategy: A registered name, a ``Strategy`` subclass or an instance.
         grid: Parameter name to the values to try (see ``expand_grid``).
-        config: Costs, sizing and fill timing, shared by every run.
+        config: Costs, sizing and fill timing, shared by every run: a
+            ``BacktestConfig`` or a mapping of its fields.
         executor: ``"local"`` (this machine) or ``"ray"`` (``RAY_ADDRESS`` or a
             local Ray instance).
         max_workers: Compute threads in total, numba's included (default: the
@@ -256,6 +257,7 @@ def sweep(
         >>> sweep(frames, "ma_crossover", {"fast": [5, 10], "slow": [50]}).height  # doctest: +SKIP
         2
     """
+    config = as_backtest_config(config)
     workers, size = _check_options(executor, pool, max_workers, chunk_size)
     if not isinstance(collect, bool):
         raise _option_error("collect", "True or False", collect, "e.g. collect=False")
