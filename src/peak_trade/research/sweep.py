@@ -107,7 +107,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: ConfigLike = ...
+    config: ConfigLike = ...,
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
@@ -131,7 +131,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: ConfigLike = ...
+    config: ConfigLike = ...,
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
@@ -155,7 +155,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     /,
     *,
-    config: ConfigLike = ...
+    config: ConfigLike = ...,
     executor: Executor = ...,
     max_workers: int | None = ...,
     output: str | os.PathLike[str] | None = ...,
