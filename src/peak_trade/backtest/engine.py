@@ -239,20 +239,16 @@ def run_backtest(
         >>> result.stats["n_trades"]  # doctest: +SKIP
         1
     """
+    params = _check_params(params, strategy)
+    cfg = as_backtest_config(config)
     if window is not None:
         from peak_trade.backtest.window import run_windowed
 
         return run_windowed(
-            data, strategy, params, window=window, config=config, invariants=invariants, repro=repro
+            data, strategy, params, window=window, config=cfg, invariants=invariants, repro=repro
         )
     return _run_backtest(
-        data,
-        strategy,
-        _check_params(params, strategy),
-        config=as_backtest_config(config),
-        invariants=invariants,
-        repro=repro,
-        fault=NO_FAULT,
+        data, strategy, params, config=cfg, invariants=invariants, repro=repro, fault=NO_FAULT
     )
 
 
