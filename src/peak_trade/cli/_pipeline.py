@@ -10,7 +10,9 @@ Nothing here prints; the caller draws progress and the summary.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.registry import list_strategies
+from peak_trade.backtest.stats import infer_periods_per_year
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
 from peak_trade.core._atomic_text import write_text_atomic
@@ -39,6 +42,7 @@ __all__ = [
     "log_file",
     "registry_params",
     "run_pipeline",
+    "symbol_periods_per_year",
 ]
 
 _log = logging.getLogger(__name__)
@@ -118,6 +122,24 @@ def invariant_config(config: Config) -> InvariantConfig:
     return InvariantConfig(**config.invariants.model_dump())
 
 
+def symbol_periods_per_year(config: Config, symbol: str, df: pl.DataFrame) -> float | None:
+    """Bars per year for ``symbol``: ``[data].periods_per_year[symbol]``, else
+    ``[backtest].periods_per_year``, else inferred from its own bars (docs/backtest.md);
+    None when it cannot be inferred (fewer than 2 bars).
+
+    Example:
+        >>> symbol_periods_per_year(config, "AAPL", bars)  # doctest: +SKIP
+        252.0
+    """
+    mapping = config.data.periods_per_year or {}
+    if symbol in mapping:
+        return float(mapping[symbol])
+    if config.backtest.periods_per_year is not None:
+        return float(config.backtest.periods_per_year)
+    inferred = infer_periods_per_year(df.get_column("timestamp"))
+    return None if math.isnan(inferred) else inferred
+
+
 def _results(
     config: Config, frames: Mapping[str, pl.DataFrame], progress: Progress | None
 ) -> tuple[list[pl.DataFrame], list[pl.DataFrame], list[dict[str, Any]]]:
@@ -125,6 +147,8 @@ def _results(
     invariants = invariant_config(config)
     equities, trades, rows = [], [], []
     for symbol, df in frames.items():
+        ppy = symbol_periods_per_year(config, symbol, df)
+        bt = dataclasses.replace(bt, periods_per_year=ppy)
         for strategy in config.strategies:
             with run_context(symbol=symbol, strategy=strategy.key):
                 started = time.perf_counter()
@@ -141,7 +165,13 @@ def _results(
             trades.append(result.trades.select(*tag, pl.all()))
             params = result.params if result.params is not None else dict(strategy.params)
             rows.append(
-                {"symbol": symbol, "strategy": strategy.key, "params": params, **result.stats}
+                {
+                    "symbol": symbol,
+                    "strategy": strategy.key,
+                    "params": params,
+                    **result.stats,
+                    "periods_per_year": ppy,
+                }
             )
             if progress is not None:
                 progress(f"{symbol} {strategy.key}")
