@@ -79,6 +79,9 @@ def read_columnar_bars(
             raw = pl.read_ipc(path, columns=wanted)
     except _DAMAGE as exc:
         raise _unreadable(path, kind, exc) from exc
+    if raw.height == 0:
+        msg = f"{path}: the file has columns but no rows"
+        raise DataContractError(msg, hint="write at least one bar", context={"path": str(path)})
     time_raw = raw.get_column(roles["timestamp"])
     spec = _time_spec(time_raw, path, roles["timestamp"], format)
     stamps = parse_times(time_raw, spec, tz=tz)

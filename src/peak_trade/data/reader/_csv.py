@@ -41,6 +41,9 @@ def read_csv_bars(
     head, complete = _head(path)
     sniffed = sniff_csv(head, path=str(path), complete=complete, delimiter=delimiter)
     header = sniffed.header
+    if not sniffed.rows:
+        msg = f"{path}: the file has a header but no rows"
+        raise DataContractError(msg, hint="write at least one bar", context={"path": str(path)})
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         msg = f"{path}: line 1: the header repeats the names {dupes}"
@@ -60,8 +63,11 @@ def read_csv_bars(
     if spec.kind == "epoch":
         integral = all("." not in v for v in sample)
         schema[names[tpos]] = pl.Int64() if integral else pl.Float64()
-    for role in VALUE_NAMES:
-        schema[names[position[roles[role]]]] = pl.Float64()
+    padded = any(v != v.strip() for row in sniffed.rows for v in row)
+    for role in VALUE_NAMES:  # padded cells (`1.5 `) are read as text and stripped
+        schema[names[position[roles[role]]]] = pl.String() if padded else pl.Float64()
+    if padded:
+        schema[names[tpos]] = pl.String()
     wanted = [names[position[roles[r]]] for r in ("timestamp", *VALUE_NAMES)]
     ordered = {header[position[roles[r]]]: position[roles[r]] for r in ("timestamp", *VALUE_NAMES)}
 
@@ -88,6 +94,13 @@ def read_csv_bars(
         )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         slow(exc)
+    if padded:
+        raw = raw.select(
+            pl.col(wanted[0]).str.strip_chars(),
+            *(pl.col(n).str.strip_chars().cast(pl.Float64, strict=False) for n in wanted[1:]),
+        )
+        if spec.kind == "epoch":
+            raw = raw.with_columns(pl.col(wanted[0]).cast(pl.Float64, strict=False))
     if raw.null_count().sum_horizontal().item():
         slow()
     stamps = parse_times(raw.get_column(wanted[0]), spec, tz=tz)
