@@ -265,3 +265,21 @@ def test_epoch_ns_keeps_every_microsecond(tmp_path):
     )
     got = read_ohlcv(path)
     assert got["timestamp"].cast(pl.Int64).to_list() == [1722470400123456, 1722470460123456]
+
+
+def test_empty_cells_in_an_ignored_last_column_are_fine(tmp_path):
+    path = tmp_path / "adj.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Volume,Note\n2024-01-02,1,2,0.5,1.5,9,\n2024-01-03,1,2,0.5,1.5,9,x\n"
+    )
+    assert read_ohlcv(path)["close"].to_list() == [1.5, 1.5]
+
+
+def test_a_short_line_missing_only_an_ignored_column_is_named(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Volume,Note\n2024-01-02,1,2,0.5,1.5,9,a\n2024-01-03,1,2,0.5,1.5,9\n"
+        "2024-01-04,1,2,0.5,1.5,9,c\n"
+    )
+    with pytest.raises(DataContractError, match=re.escape("line 3: 6 fields, expected 7")):
+        read_ohlcv(path)
