@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def files_config(
     strategies: Sequence[str] | None,
     params: Sequence[str],
     timeframe: str | None,
-    declared: dict[str, Sequence[Any]],
+    declared: Mapping[str, Sequence[Any]],
 ) -> dict[str, Any]:
     """The config document ``run --data`` runs: the quickstart's settings with the
     ``file`` provider over ``files`` (one symbol each, named by its stem).

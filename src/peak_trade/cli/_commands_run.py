@@ -33,16 +33,22 @@ def console_logging(config: Config, *, verbose: bool) -> None:
 
 def print_strategies() -> None:
     """Print every registered strategy with its parameters (``list-strategies``)."""
+    from peak_trade.backtest.plugins import load_plugins, strategy_origin
     from peak_trade.backtest.registry import list_strategies
 
+    broken = [p for p in load_plugins() if p.error is not None]
     for info in list_strategies():
-        print(f"{info.name}: {info.description}")
+        print(f"{info.name}: {info.description}  [{strategy_origin(info.name)}]")
         for p in info.params:
             default = f"{p.default!r}"
             print(
                 f"  {p.name:<10} {p.kind.__name__:<5} default {default:<7} "
                 f"range {p.range_text:<16} {p.description}"
             )
+    for plugin in broken:
+        assert plugin.error is not None
+        print(f"{plugin.name}: BROKEN [plugin {plugin.distribution} ({plugin.value})]")
+        print(f"  {plugin.error.message}")
 
 
 def _run(config: Config, output_dir: Path | None) -> RunOutcome:

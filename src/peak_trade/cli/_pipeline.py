@@ -25,6 +25,7 @@ import polars as pl
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.invariants import InvariantConfig
+from peak_trade.backtest.plugins import import_strategy, is_import_path, load_plugins
 from peak_trade.backtest.registry import list_strategies
 from peak_trade.backtest.stats import infer_periods_per_year
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
@@ -59,14 +60,40 @@ class RunOutcome:
     rows: tuple[dict[str, Any], ...]
 
 
-def registry_params() -> dict[str, Sequence[Any]]:
-    """Declared parameters by strategy name, for ``load_config(..., strategies=...)``.
+class _Declared(Mapping[str, Sequence[Any]]):
+    """Declared parameters by name; a ``module:Class`` name is imported when asked for."""
+
+    def __init__(self) -> None:
+        load_plugins()
+        self._known = {info.name: info.params for info in list_strategies()}
+
+    def __getitem__(self, name: str) -> Sequence[Any]:
+        if name not in self._known and is_import_path(name):
+            self._known[name] = import_strategy(name).param_specs
+        return self._known[name]
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and name not in self._known and is_import_path(name):
+            self[name]  # imports it, or raises a ConfigError naming it
+        return name in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+def registry_params() -> Mapping[str, Sequence[Any]]:
+    """Declared parameters by strategy name, for ``load_config(..., strategies=...)``:
+    the registry after loading the installed plugins; ``module:Class`` names are
+    imported on lookup.
 
     Example:
         >>> sorted(registry_params())[:1]  # doctest: +SKIP
         ['bollinger_reversion']
     """
-    return {info.name: info.params for info in list_strategies()}
+    return _Declared()
 
 
 def load_run_config(path: str | Path, /) -> Config:
