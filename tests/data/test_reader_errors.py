@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from peak_trade.core.errors import ConfigError, DataContractError
+from peak_trade.data.contracts import validate_ohlcv
 from peak_trade.data.reader import read_ohlcv
 
 CORPUS = Path(__file__).resolve().parent / "real_layouts"
@@ -283,3 +284,38 @@ def test_a_short_line_missing_only_an_ignored_column_is_named(tmp_path):
     )
     with pytest.raises(DataContractError, match=re.escape("line 3: 6 fields, expected 7")):
         read_ohlcv(path)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_damaged_copies_fail_only_with_peak_trade_errors(tmp_path, seed):
+    """Cut, flipped, spliced and doubled copies of every corpus file either read to a
+    valid frame or raise a PeakTradeError; never a polars, pyarrow or Python error."""
+    import random
+
+    from peak_trade.core.errors import PeakTradeError
+
+    rng = random.Random(seed)
+    outcomes: list[str] = []
+    for src in sorted(p for p in CORPUS.iterdir() if p.suffix != ".py"):
+        for _ in range(6):
+            data = bytearray(src.read_bytes())
+            k = rng.randrange(len(data))
+            op = rng.randrange(4)
+            if op == 0:
+                data = data[:k]
+            elif op == 1:
+                data[k] = rng.randrange(256)
+            elif op == 2:
+                data[k:k] = rng.choice([b",", b";", b"\n", b'"', b"\xff", b"99999999999999999"])
+            else:
+                data = data + data
+            path = tmp_path / f"x{src.suffix}"
+            path.write_bytes(bytes(data))
+            try:
+                validate_ohlcv(read_ohlcv(path), strict=True, require_tz=True)
+            except PeakTradeError as exc:
+                outcomes.append(type(exc).__name__)
+            else:
+                outcomes.append("valid")
+    assert len(outcomes) == 6 * 18
+    assert {"DataContractError", "valid"} <= set(outcomes)

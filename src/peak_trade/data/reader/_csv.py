@@ -99,7 +99,7 @@ def read_csv_bars(
             schema=schema,
             glob=False,
         )
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError) as exc:
         slow(exc)
         raise  # unreachable: slow raised
     if padded:

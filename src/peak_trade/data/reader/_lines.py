@@ -93,7 +93,7 @@ def first_bad_line(
         raw = pl.Series(name, values[name], dtype=pl.String)
         if order == 0:
             parsed = parse_times(raw, time_spec, tz=tz)
-            what = f"is not a time in the format {time_spec.describe()}"
+            what = f"is not a time in the format {time_spec.describe()} (years 1900-2199)"
             if tz != "UTC":
                 what += f" (or does not exist in {tz})"
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,11 +152,26 @@ def detect_time(
     )
 
 
+#: Times outside these years are taken as damage (and Python cannot hold year 10000).
+YEARS = (1900, 2200)
+_LOW = dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC)
+_HIGH = dt.datetime(YEARS[1], 1, 1, tzinfo=dt.UTC)
+
+
 def parse_times(raw: pl.Series, spec: TimeSpec, /, *, tz: str) -> pl.Series:
-    """``raw`` as ``Datetime("us", "UTC")``; values that do not parse become null.
+    """``raw`` as ``Datetime("us", "UTC")``; values that do not parse, or fall
+    outside the years 1900 to 2199, become null.
 
     Naive times are read in ``tz`` and converted to UTC; times with an offset keep it.
     """
+    stamps = _parse(raw, spec, tz)
+    inside = stamps.is_between(_LOW, _HIGH, closed="left")
+    if inside.all():
+        return stamps
+    return stamps.zip_with(inside.fill_null(False), pl.Series([None], dtype=stamps.dtype))
+
+
+def _parse(raw: pl.Series, spec: TimeSpec, tz: str) -> pl.Series:
     dtype = raw.dtype
     if isinstance(dtype, pl.Datetime):
         stamps = raw.dt.cast_time_unit("us")
