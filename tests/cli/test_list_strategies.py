@@ -11,6 +11,7 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
+from peak_trade.backtest.plugins import strategy_origin
 from peak_trade.backtest.registry import list_strategies, register_strategy, reset_registry
 from peak_trade.backtest.strategies import ParamSpec, Strategy
 from peak_trade.cli.main import main
@@ -27,7 +28,7 @@ def _expected_lines() -> list[str]:
     """What every strategy must show: its name and description, then each parameter."""
     lines = []
     for info in list_strategies():
-        lines.append(f"{info.name}: {info.description}")
+        lines.append(f"{info.name}: {info.description} [{strategy_origin(info.name)}]")
         lines.extend(
             f"  {p.name} {p.kind.__name__} default {p.default!r} range {p.range_text} "
             f"{p.description}"
@@ -51,7 +52,7 @@ def test_list_strategies_prints_every_strategy_and_parameter(
     assert main(["list-strategies"]) == 0
     lines = _squeeze(capsys.readouterr().out)
     assert lines == _squeeze("\n".join(_expected_lines()))
-    at = lines.index("rsi_reversion: long from Wilder RSI < lower until RSI > upper")
+    at = lines.index("rsi_reversion: long from Wilder RSI < lower until RSI > upper [built-in]")
     assert lines[at + 1 : at + 4] == [
         "  window int default 14 range [1, 1000000] RSI window, bars",
         "  lower float default 30.0 range [0, 100] enter below this RSI",
@@ -73,7 +74,7 @@ def test_a_registered_user_strategy_is_listed(capsys: pytest.CaptureFixture[str]
 
     assert main(["list-strategies"]) == 0
     lines = _squeeze(capsys.readouterr().out)
-    at = lines.index("my_strat: my own rule")
+    at = lines.index("my_strat: my own rule [registered in Python]")
     assert lines[at + 1] == "  k float default 0.5 range [0, 1] a knob"
 
 

@@ -42,7 +42,7 @@ __all__ = [
 
 S = TypeVar("S", bound=type[Strategy])
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z|[A-Za-z_][\w.]*:[A-Za-z_]\w*\Z")  # or module:Class
 _LOCK = threading.RLock()
 _REGISTRY: dict[str, type[Strategy]] = {}
 
@@ -169,16 +169,32 @@ def register_strategy(name: str, /) -> Callable[[S], S]:
     return decorate
 
 
-def get_strategy_class(name: str, /) -> type[Strategy]:
+def get_strategy_class(name: str, /, *, plugins: bool = True) -> type[Strategy]:
     """The class registered under ``name``.
 
+    An unknown ``name`` of the form ``"module:Class"`` is imported and registered;
+    any other unknown name is looked for among the installed plugins first (see
+    :mod:`peak_trade.backtest.plugins`) unless ``plugins`` is False.
+
     Raises:
-        ConfigError: Unknown name; the hint lists the names and a close match.
+        ConfigError: Unknown name (the hint lists the names and a close match),
+            or a plugin or import path that is broken (the message names it).
 
     Example:
         >>> get_strategy_class("macd").__name__
         'Macd'
     """
+    with _LOCK:
+        found = _REGISTRY.get(name) if isinstance(name, str) else None
+    if found is None and plugins and isinstance(name, str):
+        from peak_trade.backtest import plugins as _plugins
+
+        if _plugins.is_import_path(name):
+            return _plugins.import_strategy(name)
+        _plugins.load_plugins()
+        broken = _plugins.broken_plugin(name)
+        if broken is not None:
+            raise broken
     with _LOCK:
         found = _REGISTRY.get(name) if isinstance(name, str) else None
         known = sorted(_REGISTRY)

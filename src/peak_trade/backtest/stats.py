@@ -17,6 +17,7 @@ import polars as pl
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
 from peak_trade.backtest.risk_stats import benchmark_stats, risk_stats
 from peak_trade.backtest.trade_stats import trade_stats
+from peak_trade.data.reader import infer_calendar
 
 if TYPE_CHECKING:
     from peak_trade.backtest.result import BacktestResult
@@ -70,8 +71,11 @@ def _stamps(timestamps: pl.Series) -> tuple[npt.NDArray[np.int64], float]:
 
 
 def infer_periods_per_year(timestamps: pl.Series, /) -> float:
-    """Bars per year from the median spacing of the timestamps (365-day years).
+    """Bars per year of the timestamps, by the rule of docs/backtest.md.
 
+    Evenly spaced bars give 365-day years over the spacing (weekly: 52); otherwise
+    :func:`peak_trade.data.reader.infer_calendar` decides: daily bars on weekdays
+    252, every day 365; intraday that times the bars per day; weekly 52, monthly 12.
     Returns NaN with fewer than 2 timestamps.
 
     Example:
@@ -84,10 +88,12 @@ def infer_periods_per_year(timestamps: pl.Series, /) -> float:
     if timestamps.len() < 2:
         return math.nan
     ticks, scale = _stamps(timestamps)
-    common = uniform_step_nb(ticks)  # one cheap pass settles regular bars
-    step = float(common) if common > 0 else float(np.median(np.diff(ticks)))
-    median = step * scale
-    return SECONDS_PER_YEAR / median if median > 0 else math.nan
+    common = uniform_step_nb(ticks)  # one cheap pass settles regular bars (no weekend gaps)
+    if common > 0:
+        step = float(common) * scale
+        return 52.0 if step == 7 * 86_400.0 else SECONDS_PER_YEAR / step
+    calendar = infer_calendar(timestamps)
+    return calendar.periods_per_year if calendar is not None else math.nan
 
 
 def years_spanned(timestamps: pl.Series, /) -> float:

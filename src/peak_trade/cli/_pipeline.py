@@ -10,7 +10,9 @@ Nothing here prints; the caller draws progress and the summary.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,8 +25,9 @@ import polars as pl
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.invariants import InvariantConfig
+from peak_trade.backtest.plugins import import_strategy, is_import_path, load_plugins
 from peak_trade.backtest.registry import list_strategies
-from peak_trade.backtest.stats import extended_stats
+from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
@@ -41,6 +44,7 @@ __all__ = [
     "log_file",
     "registry_params",
     "run_pipeline",
+    "symbol_periods_per_year",
 ]
 
 _log = logging.getLogger(__name__)
@@ -57,14 +61,40 @@ class RunOutcome:
     rows: tuple[dict[str, Any], ...]
 
 
-def registry_params() -> dict[str, Sequence[Any]]:
-    """Declared parameters by strategy name, for ``load_config(..., strategies=...)``.
+class _Declared(Mapping[str, Sequence[Any]]):
+    """Declared parameters by name; a ``module:Class`` name is imported when asked for."""
+
+    def __init__(self) -> None:
+        load_plugins()
+        self._known = {info.name: info.params for info in list_strategies()}
+
+    def __getitem__(self, name: str) -> Sequence[Any]:
+        if name not in self._known and is_import_path(name):
+            self._known[name] = import_strategy(name).param_specs
+        return self._known[name]
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and name not in self._known and is_import_path(name):
+            self[name]  # imports it, or raises a ConfigError naming it
+        return name in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+def registry_params() -> Mapping[str, Sequence[Any]]:
+    """Declared parameters by strategy name, for ``load_config(..., strategies=...)``:
+    the registry after loading the installed plugins; ``module:Class`` names are
+    imported on lookup.
 
     Example:
         >>> sorted(registry_params())[:1]  # doctest: +SKIP
         ['bollinger_reversion']
     """
-    return {info.name: info.params for info in list_strategies()}
+    return _Declared()
 
 
 def load_run_config(path: str | Path, /) -> Config:
@@ -122,6 +152,24 @@ def invariant_config(config: Config) -> InvariantConfig:
     return InvariantConfig(**config.invariants.model_dump())
 
 
+def symbol_periods_per_year(config: Config, symbol: str, df: pl.DataFrame) -> float | None:
+    """Bars per year for ``symbol``: ``[data].periods_per_year[symbol]``, else
+    ``[backtest].periods_per_year``, else inferred from its own bars (docs/backtest.md);
+    None when it cannot be inferred (fewer than 2 bars).
+
+    Example:
+        >>> symbol_periods_per_year(config, "AAPL", bars)  # doctest: +SKIP
+        252.0
+    """
+    mapping = config.data.periods_per_year or {}
+    if symbol in mapping:
+        return float(mapping[symbol])
+    if config.backtest.periods_per_year is not None:
+        return float(config.backtest.periods_per_year)
+    inferred = infer_periods_per_year(df.get_column("timestamp"))
+    return None if math.isnan(inferred) else inferred
+
+
 def _results(
     config: Config, frames: Mapping[str, pl.DataFrame], progress: Progress | None
 ) -> tuple[list[pl.DataFrame], list[pl.DataFrame], list[dict[str, Any]]]:
@@ -129,6 +177,8 @@ def _results(
     invariants = invariant_config(config)
     equities, trades, rows = [], [], []
     for symbol, df in frames.items():
+        ppy = symbol_periods_per_year(config, symbol, df)
+        bt = dataclasses.replace(bt, periods_per_year=ppy)
         for strategy in config.strategies:
             with run_context(symbol=symbol, strategy=strategy.key):
                 started = time.perf_counter()
@@ -147,6 +197,7 @@ def _results(
             rows.append(
                 {"symbol": symbol, "strategy": strategy.key, "params": params}
                 | extended_stats(result)
+                | {"periods_per_year": ppy}
             )
             if progress is not None:
                 progress(f"{symbol} {strategy.key}")

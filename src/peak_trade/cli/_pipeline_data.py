@@ -18,9 +18,10 @@ from peak_trade.data.providers.ccxt import CcxtProvider
 from peak_trade.data.providers.file import FileProvider
 from peak_trade.data.providers.resilient import ResilientProvider
 from peak_trade.data.providers.synthetic import SyntheticProvider
+from peak_trade.data.reader import infer_calendar
 from peak_trade.data.retry import RetryPolicy
 
-__all__ = ["build_cache", "build_provider", "load_symbol"]
+__all__ = ["build_cache", "build_provider", "file_provider", "load_symbol"]
 
 _log = logging.getLogger(__name__)
 
@@ -36,8 +37,7 @@ def build_provider(config: Config, /) -> Provider:
     if data.provider == "synthetic":
         inner = SyntheticProvider(seed=config.run.seed, bars=data.bars or 0)
     elif data.provider == "file":
-        pattern = data.pattern or "{symbol}_{timeframe}.{ext}"
-        inner = FileProvider(data.path or ".", pattern=pattern, duplicates=data.duplicates)
+        inner = file_provider(config)
     else:
         inner = CcxtProvider(data.exchange or "")
     retry_cfg = config.provider.retry
@@ -60,6 +60,28 @@ def build_provider(config: Config, /) -> Provider:
     return ResilientProvider(inner, retry=retry, breaker=breaker)
 
 
+def file_provider(config: Config, /) -> FileProvider:
+    """The ``file`` provider of the ``[data]`` section (no retries: files are not flaky).
+
+    Example:
+        >>> file_provider(load_config("files.toml")).files  # doctest: +SKIP
+        {'AAPL': PosixPath('data/AAPL.csv')}
+    """
+    d = config.data
+    pattern = d.pattern or ("{symbol}_{timeframe}.{ext}" if d.timeframe else "{symbol}.{ext}")
+    files = dict(zip(d.symbols, d.files, strict=True)) if d.files is not None else None
+    return FileProvider(
+        d.path or ".",
+        pattern=pattern,
+        files=files,
+        columns=d.columns,
+        timestamp=d.timestamp,
+        format=d.format,
+        tz=d.tz or "UTC",
+        duplicates=d.duplicates,
+    )
+
+
 def build_cache(config: Config, /) -> OhlcvCache:
     """The configured OHLCV cache (``cache.dir`` relative to the working directory).
 
@@ -72,7 +94,7 @@ def build_cache(config: Config, /) -> OhlcvCache:
     return OhlcvCache(Path(c.dir), format=c.format, checksum=checksum)
 
 
-def _cache_key(config: Config, symbol: str) -> CacheKey:
+def _cache_key(config: Config, symbol: str, timeframe: str | None = None) -> CacheKey:
     """The cache key: the request (source, window, seed and bars) plus symbol and timeframe."""
     d = config.data
     parts: list[str] = [d.provider]
@@ -82,7 +104,7 @@ def _cache_key(config: Config, symbol: str) -> CacheKey:
         parts.append(d.exchange)
     for bound in (d.start, d.end):
         parts.append("-" if bound is None else bound.strftime("%Y%m%dT%H%M%S"))
-    return ("_".join(parts), symbol, d.timeframe)
+    return ("_".join(parts), symbol, timeframe or d.timeframe or "auto")
 
 
 def load_symbol(
@@ -109,16 +131,25 @@ def load_symbol(
         _log.info("run.cache_hit", extra={"symbol": symbol, "rows": df.height})
         return df
     started = time.perf_counter()
-    raw = provider.fetch_ohlcv(symbol, d.timeframe, d.start, d.end)
+    raw = provider.fetch_ohlcv(symbol, d.timeframe, d.start, d.end)  # type: ignore[arg-type]  # `file` infers a None timeframe
     _log.info(
         "run.fetch",
         extra={"symbol": symbol, "rows": raw.height, "seconds": time.perf_counter() - started},
     )
-    df = normalize_ohlcv(raw, duplicates=d.duplicates)
-    _log.info("run.normalize", extra={"symbol": symbol, "rows": df.height})
-    validate_ohlcv(df, strict=True, require_tz=True)
+    if d.provider == "file":  # read_ohlcv gave the canonical, validated frame
+        df = raw
+        key = _cache_key(config, symbol, _timeframe_of(df))
+    else:
+        df = normalize_ohlcv(raw, duplicates=d.duplicates)
+        _log.info("run.normalize", extra={"symbol": symbol, "rows": df.height})
+        validate_ohlcv(df, strict=True, require_tz=True)
     _log.info("run.validate", extra={"symbol": symbol, "rows": df.height, "ok": True})
     path = cache.put(key, df, validate=False)  # just validated
     out = cache.get(key, verify=True)
     _log.info("run.cache_put", extra={"symbol": symbol, "path": str(path), "verified": True})
     return out
+
+
+def _timeframe_of(df: pl.DataFrame) -> str:
+    calendar = infer_calendar(df.get_column("timestamp"))
+    return calendar.timeframe if calendar is not None else "auto"

@@ -57,6 +57,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "  peak-trade run                      # quickstart: synthetic data, no files\n"
             "  peak-trade run my.toml -v           # show INFO logs on stderr\n"
             "  peak-trade run --output-dir /tmp/runs\n"
+            "  peak-trade run --data AAPL.csv MSFT.csv --strategy macd --param fast=8\n"
             "  peak-trade run --list-strategies\n\n" + _EXIT_TABLE
         ),
         formatter_class=_RAW,
@@ -65,6 +66,14 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--output-dir", type=Path, help="override run.output_dir")
     run.add_argument("-v", "--verbose", action="store_true", help="log at the config's level")
     run.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
+    run.add_argument(
+        "--data", nargs="+", metavar="PATH", help="backtest these files (no config); symbol = stem"
+    )
+    run.add_argument("--strategy", action="append", metavar="NAME", help="with --data; repeatable")
+    run.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="with --data; repeatable"
+    )
+    run.add_argument("--timeframe", help="with --data: declare it (inferred when absent)")
     run.set_defaults(handler=_lazy("_commands_run", "cmd_run"))
 
 
@@ -81,14 +90,19 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     vd = sub.add_parser(
         "validate-data",
         help="print the OHLCV contract report of a CSV, Parquet or Arrow IPC file",
-        description="Check a data file against the OHLCV contract; exit 3 if a rule is broken.",
+        description=(
+            "Read each file as `run` does (layout detected, see docs/contracts.md), print what\n"
+            "was detected and the contract report; exit 3 if a line or rule is broken."
+        ),
         epilog=(
-            "examples:\n  peak-trade validate-data bars.parquet\n"
+            "examples:\n  peak-trade validate-data AAPL.csv EURUSD_1h.csv\n"
             "  peak-trade validate-data bars.csv --no-strict --json\n\n" + _EXIT_TABLE
         ),
         formatter_class=_RAW,
     )
-    vd.add_argument("file", help="a .csv, .parquet or .arrow/.ipc/.feather file")
+    vd.add_argument(
+        "files", nargs="+", metavar="PATH", help=".csv/.txt/.tsv, .parquet or .arrow/.ipc/.feather"
+    )
     vd.add_argument(
         "--strict",
         action=argparse.BooleanOptionalAction,
@@ -97,7 +111,7 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     vd.add_argument("--require-tz", action="store_true", help="require a UTC timestamp column")
     vd.add_argument("--json", action="store_true", help="print the report as JSON")
-    vd.set_defaults(handler=_lazy("_commands_check", "cmd_validate_data"))
+    vd.set_defaults(handler=_lazy("_commands_data", "cmd_validate_data"))
     cache = sub.add_parser(
         "cache",
         help="cache maintenance",

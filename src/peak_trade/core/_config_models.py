@@ -126,9 +126,12 @@ class DataSection(_Section):
         description="`synthetic` needs no network or files; `ccxt` needs the `ccxt` extra"
     )
     symbols: Annotated[tuple[Name, ...], AfterValidator(_distinct)] = Field(
-        min_length=1, description="symbols to fetch; no repeats"
+        min_length=1, description="symbols to fetch; no repeats (`file`: default the file stems)"
     )
-    timeframe: Timeframe = Field(description="bar length: a count and a unit s/m/h/d/w")
+    timeframe: Timeframe | None = Field(
+        default=None,
+        description="bar length: a count and a unit s/m/h/d/w; `file` infers it when unset",
+    )
     start: UtcDatetime | None = Field(
         default=None, description="first bar time, inclusive (TOML datetime; naive means UTC)"
     )
@@ -140,7 +143,23 @@ class DataSection(_Section):
     )
     pattern: Name | None = Field(
         default=None,
-        description="file name pattern with `{symbol}`, `{timeframe}`, `{ext}` (`file` only)",
+        description="file name pattern with `{symbol}`, optional `{timeframe}`, `{ext}` (`file`)",
+    )
+    files: Annotated[tuple[Name, ...], AfterValidator(_distinct)] | None = Field(
+        default=None, description="data files, one per symbol, in `symbols` order (`file` only)"
+    )
+    columns: dict[StrictStr, StrictStr] | None = Field(
+        default=None, description='file column -> canonical name, e.g. `{Close = "close"}`'
+    )
+    timestamp: Name | None = Field(default=None, description="the files' time column (`file`)")
+    format: Name | None = Field(
+        default=None, description="strftime format of the time text, e.g. `%d.%m.%Y` (`file`)"
+    )
+    tz: Name | None = Field(
+        default=None, description="time zone of naive file times, UTC when unset (`file`)"
+    )
+    periods_per_year: dict[StrictStr, StrictFloat] | None = Field(
+        default=None, description="bars per year by symbol; overrides `backtest.periods_per_year`"
     )
     exchange: Name | None = Field(
         default=None,
@@ -160,12 +179,17 @@ class DataSection(_Section):
     def _fill_bars(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("provider") == "synthetic" and "bars" not in data:
             return {**data, "bars": SYNTHETIC_BARS}
+        files = data.get("files") if isinstance(data, dict) else None
+        if isinstance(files, list | tuple) and "symbols" not in data:
+            stems = [f.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0] for f in files]
+            return {**data, "symbols": stems}
         return data
 
     @model_validator(mode="after")
     def _check_rules(self) -> DataSection:
         rules: list[dict[str, Any]] = []
         owners = {"path": "file", "pattern": "file", "exchange": "ccxt", "bars": "synthetic"}
+        owners |= dict.fromkeys(("files", "columns", "timestamp", "format", "tz"), "file")
         for key, owner in owners.items():
             value = getattr(self, key)
             if value is not None and self.provider != owner:
@@ -173,8 +197,16 @@ class DataSection(_Section):
                 rules.append(_rule(key, problem, "no value", value))
         for key in ("path", "exchange"):
             if getattr(self, key) is None and self.provider == owners[key]:
+                if key == "path" and self.files is not None:
+                    continue  # listed files need no directory
                 problem = f"required by provider {self.provider!r}"
                 rules.append(_rule(key, problem, "a non-empty string", None))
+        if self.timeframe is None and self.provider != "file":
+            problem = f"required by provider {self.provider!r} (only `file` infers it)"
+            rules.append(_rule("timeframe", problem, "a timeframe like '1h'", None))
+        if self.files is not None and len(self.files) != len(self.symbols):
+            problem = f"lists {len(self.files)} files for {len(self.symbols)} symbols"
+            rules.append(_rule("files", problem, "one file per symbol", list(self.files)))
         if self.start is not None and self.end is not None and self.end <= self.start:
             expected = f"after data.start ({self.start.isoformat()})"
             rules.append(_rule("end", "is not after data.start", expected, self.end))

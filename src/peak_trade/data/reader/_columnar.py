@@ -19,7 +19,14 @@ __all__ = ["read_columnar_bars"]
 
 _SAMPLE = 200
 #: What polars and pyarrow raise on a damaged or foreign file (ArrowInvalid is a ValueError).
-_DAMAGE = (pl.exceptions.PolarsError, pa.ArrowException, OSError, ValueError)
+#: A corrupt IPC body can make polars panic (a BaseException): that is damage too.
+_DAMAGE = (
+    pl.exceptions.PolarsError,
+    pl.exceptions.PanicException,
+    pa.ArrowException,
+    OSError,
+    ValueError,
+)
 
 
 def _pandas_index(path: Path, kind: str) -> str | None:
@@ -79,6 +86,9 @@ def read_columnar_bars(
             raw = pl.read_ipc(path, columns=wanted)
     except _DAMAGE as exc:
         raise _unreadable(path, kind, exc) from exc
+    if raw.height == 0:
+        msg = f"{path}: the file has columns but no rows"
+        raise DataContractError(msg, hint="write at least one bar", context={"path": str(path)})
     time_raw = raw.get_column(roles["timestamp"])
     spec = _time_spec(time_raw, path, roles["timestamp"], format)
     stamps = parse_times(time_raw, spec, tz=tz)
@@ -113,7 +123,8 @@ def _check_parsed(path: Path, raw: pl.Series, parsed: pl.Series, column: str, wh
     if not bad.any():
         return
     i = int(bad.arg_true()[0])
-    value = raw[i]
+    # a datetime past year 9999 cannot become a Python value: show its raw number
+    value = raw.to_physical()[i] if raw.dtype.is_temporal() else raw[i]
     problem = "is empty" if value is None else f"{value!r} is not {what}"
     if not what.startswith("a "):
         problem = "is empty" if value is None else f"{value!r} is not a time in the format {what}"

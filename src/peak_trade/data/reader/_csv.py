@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
 
 import polars as pl
 
@@ -41,6 +40,9 @@ def read_csv_bars(
     head, complete = _head(path)
     sniffed = sniff_csv(head, path=str(path), complete=complete, delimiter=delimiter)
     header = sniffed.header
+    if not sniffed.rows:
+        msg = f"{path}: the file has a header but no rows"
+        raise DataContractError(msg, hint="write at least one bar", context={"path": str(path)})
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         msg = f"{path}: line 1: the header repeats the names {dupes}"
@@ -60,21 +62,33 @@ def read_csv_bars(
     if spec.kind == "epoch":
         integral = all("." not in v for v in sample)
         schema[names[tpos]] = pl.Int64() if integral else pl.Float64()
-    for role in VALUE_NAMES:
-        schema[names[position[roles[role]]]] = pl.Float64()
+    padded = any(v != v.strip() for row in sniffed.rows for v in row)
+    for role in VALUE_NAMES:  # padded cells (`1.5 `) are read as text and stripped
+        schema[names[position[roles[role]]]] = pl.String() if padded else pl.Float64()
+    if padded:
+        schema[names[tpos]] = pl.String()
     wanted = [names[position[roles[r]]] for r in ("timestamp", *VALUE_NAMES)]
+    # Every column is read: polars checks the field count of a row only when the
+    # projection is whole, and a row with a stray delimiter must not shift silently.
     ordered = {header[position[roles[r]]]: position[roles[r]] for r in ("timestamp", *VALUE_NAMES)}
 
-    def slow(cause: BaseException | None = None) -> NoReturn:
-        first_bad_line(
+    def slow(cause: BaseException | None = None) -> None:
+        """Raise the first bad line's error; with no cause, a clean file passes."""
+        err = first_bad_line(
             path,
             delimiter=sniffed.delimiter,
             width=len(header),
             columns=ordered,
             time_spec=spec,
             tz=tz,
-            cause=cause,
         )
+        if err is not None:
+            raise err from cause
+        if cause is not None:
+            msg = f"{path}: the CSV reader refused the file: {cause}"
+            raise DataContractError(
+                msg, hint="check the quoting and encoding", context={"path": str(path)}
+            ) from cause
 
     try:
         raw = pl.read_csv(
@@ -83,18 +97,25 @@ def read_csv_bars(
             has_header=False,
             skip_rows=1,
             schema=schema,
-            columns=[position[roles[r]] for r in ("timestamp", *VALUE_NAMES)],
             glob=False,
         )
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError) as exc:
         slow(exc)
-    if raw.null_count().sum_horizontal().item():
-        slow()
+        raise  # unreachable: slow raised
+    if padded:
+        raw = raw.with_columns(
+            pl.col(wanted[0]).str.strip_chars(),
+            *(pl.col(n).str.strip_chars().cast(pl.Float64, strict=False) for n in wanted[1:]),
+        )
+        if spec.kind == "epoch":
+            raw = raw.with_columns(pl.col(wanted[0]).cast(pl.Float64, strict=False))
     stamps = parse_times(raw.get_column(wanted[0]), spec, tz=tz)
-    if stamps.null_count():
-        slow()
+    if stamps.null_count() or raw.select(wanted).null_count().sum_horizontal().item():
+        slow()  # a bad or missing cell: always a bad line
+    elif raw.get_column(names[-1]).null_count():
+        slow()  # the last column is empty: a short line, or truly empty last cells
     df = raw.select(
-        stamps.alias("timestamp"),
+        stamps.alias("timestamp"),  # the extra columns are dropped here
         *(pl.col(n).alias(r) for n, r in zip(wanted[1:], VALUE_NAMES, strict=True)),
     )
     extra = tuple(h for h in header if h not in roles.values())

@@ -1,8 +1,9 @@
 """The slow path: find the first bad line of a CSV the fast typed read refused.
 
-It runs only after the fast read failed, so it may be slow; it reads the file
-with :mod:`csv`, tracks each record's line (1-based, the header is line 1) and
-raises a :class:`DataContractError` naming the line, the column and the text.
+It runs only after the fast read failed or saw a missing cell, so it may be slow;
+it reads the file with :mod:`csv`, tracks each record's line (1-based, the header
+is line 1) and builds a :class:`DataContractError` naming the line, the column
+and the text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import NoReturn
 
 import polars as pl
 
@@ -43,9 +43,9 @@ def _ends_with_newline(path: Path) -> bool:
         return fh.read(1) in (b"\n", b"\r")
 
 
-def _fail(path: Path, line: int, text: str, hint: str, **context: object) -> NoReturn:
+def _fail(path: Path, line: int, text: str, hint: str, **context: object) -> DataContractError:
     msg = f"{path}: line {line}{text}"
-    raise DataContractError(msg, hint=hint, context={"path": str(path), "line": line, **context})
+    return DataContractError(msg, hint=hint, context={"path": str(path), "line": line, **context})
 
 
 def first_bad_line(
@@ -57,9 +57,9 @@ def first_bad_line(
     columns: Mapping[str, int],
     time_spec: TimeSpec,
     tz: str,
-    cause: BaseException | None = None,
-) -> NoReturn:
-    """Raise for the first line with a wrong field count, a bad number or a bad time.
+) -> DataContractError | None:
+    """The error for the first line with a wrong field count, a bad number or a bad
+    time; None when every line is good.
 
     ``columns`` maps the file's column names to their field positions; the time
     column is the one named ``"timestamp"`` in ``roles`` order (first entry).
@@ -76,7 +76,7 @@ def first_bad_line(
                 if last
                 else "fix that line; a quoted field may hold the delimiter"
             )
-            _fail(
+            return _fail(
                 path,
                 line,
                 f": {len(fields)} fields, expected {width}{torn}",
@@ -93,7 +93,7 @@ def first_bad_line(
         raw = pl.Series(name, values[name], dtype=pl.String)
         if order == 0:
             parsed = parse_times(raw, time_spec, tz=tz)
-            what = f"is not a time in the format {time_spec.describe()}"
+            what = f"is not a time in the format {time_spec.describe()} (years 1900-2199)"
             if tz != "UTC":
                 what += f" (or does not exist in {tz})"
         else:
@@ -107,14 +107,11 @@ def first_bad_line(
             found.append((lines[i], order, name, problem))
     if found:
         line, _, name, problem = min(found)
-        _fail(
+        return _fail(
             path,
             line,
             f", column {name.strip()}: {problem}",
             "fix or delete that line" + ("" if "time" not in problem else ", or pass format='...'"),
             column=name.strip(),
         )
-    msg = f"{path}: the CSV reader refused the file" + (f": {cause}" if cause else "")
-    raise DataContractError(
-        msg, hint="check the file's quoting and encoding", context={"path": str(path)}, cause=cause
-    )
+    return None

@@ -46,9 +46,10 @@ def _label(seconds: int) -> str:
 def infer_calendar(timestamps: pl.Series, /) -> Calendar | None:
     """The modal spacing and bars per year of sorted UTC timestamps; None below 2 bars.
 
-    Bars per year: weekly 52, monthly 12; daily 252 when fewer than 10% of the bars
-    fall on a weekend, else 365; intraday that base times the median number of bars
-    per trading day (UTC dates); longer spacings 365 days over the spacing.
+    Bars per year: weekly 52, monthly 12; daily 252 when the bars span a week or
+    more and fewer than 10% of them fall on a weekend (UTC), else 365; intraday
+    that base times the median number of bars per whole trading day (UTC dates,
+    first and last left out); longer spacings 365 days over the spacing.
 
     Example:
         >>> import datetime as dt
@@ -70,16 +71,29 @@ def infer_calendar(timestamps: pl.Series, /) -> Calendar | None:
     if modal == _WEEK:
         return Calendar("1w", modal, 52.0, weekdays_only=False)
     weekend = _num((ts.dt.weekday() >= 6).mean())
-    weekdays = weekend < WEEKEND_SHARE
+    span = _span_seconds(ts)
+    weekdays = weekend < WEEKEND_SHARE and span >= _WEEK  # a shorter span cannot tell
     base = 252.0 if weekdays else 365.0
     if modal == _DAY:
         ppy = base
     elif modal < _DAY:
-        per_day = ts.dt.date().value_counts().get_column("count")
-        ppy = base * _num(per_day.median())
+        ppy = base * _bars_per_day(ts, modal)
     else:
         ppy = 365.0 * _DAY / modal
     return Calendar(_label(modal), modal, ppy, weekdays_only=weekdays)
+
+
+def _span_seconds(ts: pl.Series) -> float:
+    return _num(ts.cast(pl.Int64).max()) / 1e6 - _num(ts.cast(pl.Int64).min()) / 1e6
+
+
+def _bars_per_day(ts: pl.Series, step: int) -> float:
+    """Median bars per UTC date, over the whole days (first and last dates left out);
+    with fewer than three dates, a whole day of bars at ``step``."""
+    counts = ts.dt.date().value_counts(sort=False).sort(ts.name or "")
+    if counts.height < 3:
+        return _DAY / step
+    return _num(counts.get_column("count").slice(1, counts.height - 2).median())
 
 
 def check_timeframe(declared: str, calendar: Calendar | None, /, *, path: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,13 +98,6 @@ def _epoch_series(values: pl.Series, unit: EpochUnit) -> pl.Series:
     return micros.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us"))
 
 
-def _fits(sample: pl.Series, fmt: str) -> pl.Series | None:
-    parsed = sample.str.to_datetime(fmt, time_unit="us", strict=False)
-    if parsed.null_count() or not _years_ok(parsed, _YEARS):
-        return None
-    return parsed
-
-
 def detect_time(
     sample: Sequence[str], /, *, path: str, column: str, format: str | None
 ) -> TimeSpec:
@@ -119,30 +113,34 @@ def detect_time(
     if not values:
         msg = f"{path}: column {column!r} has no time values in the first rows"
         raise DataContractError(msg, hint="check the time column", context={"path": path})
-    if all(_ISO.match(v) for v in values):
+    half = len(values) / 2  # a few bad values must not hide the format: their lines are named
+    if sum(bool(_ISO.match(v)) for v in values) > half:
         offset = any((m := _ISO.match(v)) is not None and m.group("tz") for v in values)
         return TimeSpec("iso", has_offset=offset)
-    if all(_NUMBER.match(v) for v in values):
-        unit = _epoch_unit(values)
+    numbers = [v for v in values if _NUMBER.match(v)]
+    if len(numbers) > half:
+        unit = _epoch_unit(numbers)
         if unit is not None:
             return TimeSpec("epoch", unit=unit)
     series = pl.Series(values, dtype=pl.String)
-    fits: list[tuple[str, pl.Series]] = []
+    fits: list[tuple[str, int, pl.Series]] = []
     for fmt in FORMATS:
-        parsed = _fits(series, fmt)
-        if parsed is not None and not any(parsed.equals(p) for _, p in fits):
-            fits.append((fmt, parsed))
-    if len(fits) == 1:
-        fmt = fits[0][0]
-        return TimeSpec("format", format=fmt)
-    if not fits:
+        parsed = series.str.to_datetime(fmt, time_unit="us", strict=False)
+        count = len(values) - parsed.null_count()
+        fits_years = count > half and _years_ok(parsed.drop_nulls(), _YEARS)
+        if fits_years and not any(parsed.equals(p) for _, _, p in fits):
+            fits.append((fmt, count, parsed))
+    best = max((count for _, count, _ in fits), default=0)
+    names = [f for f, count, _ in fits if count == best]
+    if len(names) == 1:
+        return TimeSpec("format", format=names[0])
+    if not names:
         msg = f"{path}: cannot tell the time format of column {column!r}; first value {values[0]!r}"
         raise DataContractError(
             msg,
             hint="pass format='...' with strftime codes, e.g. format='%d.%m.%Y %H:%M:%S'",
             context={"path": path, "column": column, "values": values[:3]},
         )
-    names = [f for f, _ in fits]
     msg = (
         f"{path}: the times of column {column!r} fit {len(names)} formats "
         f"{names}, which read {values[0]!r} differently"
@@ -154,11 +152,26 @@ def detect_time(
     )
 
 
+#: Times outside these years are taken as damage (and Python cannot hold year 10000).
+YEARS = (1900, 2200)
+_LOW = dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC)
+_HIGH = dt.datetime(YEARS[1], 1, 1, tzinfo=dt.UTC)
+
+
 def parse_times(raw: pl.Series, spec: TimeSpec, /, *, tz: str) -> pl.Series:
-    """``raw`` as ``Datetime("us", "UTC")``; values that do not parse become null.
+    """``raw`` as ``Datetime("us", "UTC")``; values that do not parse, or fall
+    outside the years 1900 to 2199, become null.
 
     Naive times are read in ``tz`` and converted to UTC; times with an offset keep it.
     """
+    stamps = _parse(raw, spec, tz)
+    inside = stamps.is_between(_LOW, _HIGH, closed="left")
+    if inside.all():
+        return stamps
+    return stamps.zip_with(inside.fill_null(False), pl.Series([None], dtype=stamps.dtype))
+
+
+def _parse(raw: pl.Series, spec: TimeSpec, tz: str) -> pl.Series:
     dtype = raw.dtype
     if isinstance(dtype, pl.Datetime):
         stamps = raw.dt.cast_time_unit("us")
