@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from benchmarks._sizes import headline_rows
 from benchmarks.cases_engine import regime_signal
 from benchmarks.gatekit import RatioCase, measure_ratio
 
-SINGLE_BARS = 10_000_000
-GRID_BARS = 100_000
+SINGLE_BARS = headline_rows(10_000_000)
+GRID_BARS = headline_rows(100_000)
 FAST = list(range(2, 52, 2))  # 25 windows
 SLOW = list(range(60, 260, 5))  # 40 windows: 1,000 combinations, all fast < slow
 FEE_BPS = 10.0

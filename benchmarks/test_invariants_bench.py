@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from benchmarks._sizes import headline_rows
 from benchmarks.cases_invariants import kernels
 
-BARS = 10_000_000
+BARS = headline_rows(10_000_000)
 
 
 @cache

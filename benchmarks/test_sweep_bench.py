@@ -35,9 +35,10 @@ import numpy as np
 import pytest
 from numba import njit
 
+from benchmarks._sizes import headline_rows
 from benchmarks.gatekit import RatioCase, measure_ratio
 
-BARS = int(os.environ.get("SWEEP_BENCH_BARS", "200000"))
+BARS = int(os.environ.get("SWEEP_BENCH_BARS", headline_rows(200_000)))
 ROUNDS = int(os.environ.get("SWEEP_BENCH_ROUNDS", "3"))
 SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT")
 FAST = list(range(2, 52, 2))  # 25 windows
