@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from peak_trade.cli._commands_report import report_line
 from peak_trade.cli._exit_codes import EXIT_FAILED, EXIT_OK
 from peak_trade.cli._pipeline import RunOutcome, load_run_config, run_pipeline
 from peak_trade.cli._progress import ProgressBar
@@ -66,6 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"run {config.run.name!r}: {len(rows)} backtests")
     print(render_table(_SUMMARY, rows))
     print(f"results: {outcome.run_dir}")
+    print(report_line(outcome.run_dir, written=outcome.report))
     return EXIT_OK
 
 
