@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         StrategyInfo,
         compute_stats,
         expand_grid,
+        extended_stats,
         get_strategy,
         list_strategies,
         register_strategy,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         run_grid,
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
+    from peak_trade.reporting import report
     from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
 
 _LAZY = {
@@ -80,6 +82,7 @@ _LAZY = {
             "StrategyInfo",
             "compute_stats",
             "expand_grid",
+            "extended_stats",
             "get_strategy",
             "list_strategies",
             "register_strategy",
@@ -91,6 +94,7 @@ _LAZY = {
     ),
     **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
     **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
+    "report": "peak_trade.reporting",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -132,6 +136,7 @@ __all__ = [
     "configure_logging",
     "current_context",
     "expand_grid",
+    "extended_stats",
     "filter_ohlcv",
     "get_strategy",
     "list_strategies",
@@ -141,6 +146,7 @@ __all__ = [
     "ohlcv_rules",
     "rank_sweep",
     "register_strategy",
+    "report",
     "resample_ohlcv",
     "run_backtest",
     "run_combos",

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from peak_trade.cli._exit_codes import EXIT_OK
-from peak_trade.report._page import INSTALL_HINT, plotly_js_path
+from peak_trade.reporting._page import INSTALL_HINT, plotly_js_path
 
 __all__ = ["REPORT_NAME", "cmd_report", "report_line", "write_report"]
 
@@ -20,7 +20,7 @@ def write_report(run_dir: Path, /) -> bool:
     """Write ``run_dir/report.html`` if the ``report`` extra is installed; say whether."""
     if plotly_js_path() is None:
         return False
-    from peak_trade.report import report
+    from peak_trade.reporting import report
 
     started = time.perf_counter()
     path = report(run_dir, run_dir / REPORT_NAME)
@@ -40,7 +40,7 @@ def report_line(run_dir: Path, /, *, written: bool) -> str:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild ``RUN_DIR/report.html`` (or write it to ``--output``) and print its path."""
-    from peak_trade.report import report
+    from peak_trade.reporting import report
 
     run_dir = Path(args.run_dir)
     target = Path(args.output) if args.output is not None else run_dir / REPORT_NAME

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peak_trade.core.errors import PeakTradeError
-from peak_trade.report._decimate_nb import minmax_indices_nb
+from peak_trade.reporting._decimate_nb import minmax_indices_nb
 
 __all__ = ["MAX_POINTS", "decimate_indices"]
 

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.report.decimate import decimate_indices
+from peak_trade.reporting.decimate import decimate_indices
 
 __all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload"]
 

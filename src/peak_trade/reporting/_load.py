@@ -15,8 +15,8 @@ from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.report._run_payload import run_payload
-from peak_trade.report._sweep_payload import sweep_payload
+from peak_trade.reporting._run_payload import run_payload
+from peak_trade.reporting._sweep_payload import sweep_payload
 
 __all__ = ["dir_payload", "frame_payload", "result_payload"]
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from peak_trade.core.errors import PeakTradeError
-from peak_trade.report.decimate import decimate_indices
+from peak_trade.reporting.decimate import decimate_indices
 
 
 def decimate_reference(values, max_points):

@@ -13,9 +13,9 @@ from peak_trade.backtest.engine import run_backtest
 from peak_trade.cli._pipeline import load_run_config, run_pipeline
 from peak_trade.cli._sweep_pipeline import run_sweep
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
-from peak_trade.report import report
+from peak_trade.reporting import report
 from tests.cli._cli_helpers import SMALL_CONFIG
-from tests.report._browser import Loaded, chromium_or_skip, load_page, not_blank, screenshot_dir
+from tests.reporting._browser import Loaded, chromium_or_skip, load_page, not_blank, screenshot_dir
 
 pytest.importorskip("playwright", reason="the browser tests need playwright (the dev extra)")
 

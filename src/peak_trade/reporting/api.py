@@ -11,8 +11,8 @@ import polars as pl
 from peak_trade.backtest.result import BacktestResult
 from peak_trade.core._atomic_text import write_text_atomic
 from peak_trade.core.errors import ConfigError
-from peak_trade.report._load import dir_payload, frame_payload, result_payload
-from peak_trade.report._page import page_html
+from peak_trade.reporting._load import dir_payload, frame_payload, result_payload
+from peak_trade.reporting._page import page_html
 
 __all__ = ["report"]
 

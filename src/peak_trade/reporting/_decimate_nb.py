@@ -30,7 +30,7 @@ def _block_min_max_nb(
 def minmax_indices_nb(
     values: npt.NDArray[np.float64], n_buckets: int, out: npt.NDArray[np.int64]
 ) -> int:
-    """Reference: decimate_reference in tests/report/test_decimate.py (argmin/argmax per bucket).
+    """Reference: decimate_reference in tests/reporting/test_decimate.py (argmin/argmax per bucket).
 
     Writes the kept indices, ascending, into ``out`` (at least ``2 * n_buckets + 2``
     slots) and returns how many: the first and last index, and each bucket's first

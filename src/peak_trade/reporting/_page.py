@@ -36,7 +36,7 @@ def _plotly_js() -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("peak_trade.report").joinpath("assets", name).read_text("utf-8")
+    return resources.files("peak_trade.reporting").joinpath("assets", name).read_text("utf-8")
 
 
 def _inline_script(text: str) -> str:

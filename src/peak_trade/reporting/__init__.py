@@ -5,7 +5,7 @@ below imports it. The charting library (plotly, the ``report`` extra) is loaded
 only when a page or figure is made.
 """
 
-from peak_trade.report.api import report
-from peak_trade.report.decimate import decimate_indices
+from peak_trade.reporting.api import report
+from peak_trade.reporting.decimate import decimate_indices
 
 __all__ = ["decimate_indices", "report"]
