@@ -32,7 +32,7 @@ def _plotly_js() -> str:
     if path is None:
         msg = "the HTML report needs plotly (its bundled plotly.min.js), which is not installed"
         raise PeakTradeError(msg, hint=INSTALL_HINT)
-    return path.read_text(encoding="utf-8")
+    return _inline_script(path.read_text(encoding="utf-8"))
 
 
 def _asset(name: str) -> str:
@@ -56,7 +56,7 @@ def page_html(payload: dict[str, Any], /, *, title: str) -> str:
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>",
             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
             f"<title>{html.escape(title)}</title>\n<style>{_asset('report.css')}</style>\n",
-            f"<script>{_inline_script(_plotly_js())}</script>\n</head><body>\n",
+            f"<script>{_plotly_js()}</script>\n</head><body>\n",
             f"<h1>{html.escape(title)}</h1>\n<div id='pt-root'></div>\n",
             f"<script type='application/json' id='pt-data'>{data}</script>\n",
             f"<script>{_inline_script(_asset('report.js'))}</script>\n</body></html>\n",

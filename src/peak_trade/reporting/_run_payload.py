@@ -44,27 +44,42 @@ def _series(
 
 
 def _rolling_sharpe(returns: Floats, window: int, periods_per_year: float) -> Floats:
-    r = pl.Series(returns)
-    mean = r.rolling_mean(window).to_numpy()
-    std = r.rolling_std(window).to_numpy()
+    """Sharpe of each trailing ``window`` of returns (NaN before the first full window)."""
+    c1 = np.concatenate(([0.0], np.cumsum(returns)))
+    c2 = np.concatenate(([0.0], np.cumsum(returns * returns)))
+    s1 = c1[window:] - c1[:-window]
+    s2 = c2[window:] - c2[:-window]
+    mean = s1 / window
+    var = np.maximum(s2 - s1 * mean, 0.0) / (window - 1)
+    out = np.full(returns.size, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out: Floats = mean / std * math.sqrt(periods_per_year)
+        out[window - 1 :] = mean / np.sqrt(var) * math.sqrt(periods_per_year)
     return out
 
 
 def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
     """Month-end equity over the previous month-end (the first month over the initial cash)."""
-    ends = (
-        pl.DataFrame({"month": ts.dt.truncate("1mo"), "equity": equity})
-        .group_by("month", maintain_order=True)
-        .agg(pl.col("equity").last())
+    if ts.len() == 0:
+        return {"years": [], "values": [], "yearly": []}
+    first, last_ts = ts[0], ts[-1]
+    # The bars are sorted: each month's last bar sits just before the next month's start.
+    starts = pl.datetime_range(
+        first.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+        last_ts,
+        "1mo",
+        eager=True,
+        time_unit=ts.dtype.time_unit if isinstance(ts.dtype, pl.Datetime) else "us",
+        time_zone=ts.dtype.time_zone if isinstance(ts.dtype, pl.Datetime) else None,
     )
-    last = ends.get_column("equity").to_numpy()
+    ticks = ts.cast(pl.Int64).to_numpy()
+    ends = np.searchsorted(ticks, starts.cast(pl.Int64).to_numpy()[1:]) - 1
+    ends = np.append(ends, ticks.size - 1)
+    has_bars = np.concatenate(([True], ends[1:] > ends[:-1]))
+    last = equity[ends]
     prev = np.concatenate(([initial], last[:-1]))
-    ret = last / prev - 1.0
-    months = ends.get_column("month")
-    years = months.dt.year().to_numpy()
-    month = months.dt.month().to_numpy()
+    ret = np.where(has_bars, last / prev - 1.0, np.nan)
+    years = starts.dt.year().to_numpy()
+    month = starts.dt.month().to_numpy()
     uniq = sorted(set(years.tolist()))
     values: list[list[float | None]] = [[None] * 12 for _ in uniq]
     yearly: list[float | None] = []
@@ -72,7 +87,7 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
         sel = years == y
         for m, v in zip(month[sel], ret[sel], strict=True):
             values[j][int(m) - 1] = float(v) if math.isfinite(v) else None
-        growth = float(np.prod(1.0 + ret[sel]) - 1.0)
+        growth = float(np.prod(1.0 + np.nan_to_num(ret[sel])) - 1.0)
         yearly.append(growth if math.isfinite(growth) else None)
     return {"years": uniq, "values": values, "yearly": yearly}
 
