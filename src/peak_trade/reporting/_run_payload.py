@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
 from peak_trade.reporting.decimate import decimate_indices
 
 __all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload"]
@@ -45,15 +46,8 @@ def _series(
 
 def _rolling_sharpe(returns: Floats, window: int, periods_per_year: float) -> Floats:
     """Sharpe of each trailing ``window`` of returns (NaN before the first full window)."""
-    c1 = np.concatenate(([0.0], np.cumsum(returns)))
-    c2 = np.concatenate(([0.0], np.cumsum(returns * returns)))
-    s1 = c1[window:] - c1[:-window]
-    s2 = c2[window:] - c2[:-window]
-    mean = s1 / window
-    var = np.maximum(s2 - s1 * mean, 0.0) / (window - 1)
-    out = np.full(returns.size, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[window - 1 :] = mean / np.sqrt(var) * math.sqrt(periods_per_year)
+    out = np.empty(returns.size, dtype=np.float64)
+    rolling_sharpe_nb(returns, window, math.sqrt(periods_per_year), out)
     return out
 
 
