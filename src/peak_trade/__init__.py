@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         StrategyInfo,
         compute_stats,
         expand_grid,
+        extended_stats,
         get_strategy,
         list_strategies,
         register_strategy,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     )
     from peak_trade.cli._run_config import load_config, validate_config
     from peak_trade.core.config_schema import Config
+    from peak_trade.reporting import report
     from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
     from peak_trade.research.stats import (
         PboResult,
@@ -88,6 +90,7 @@ _LAZY = {
             "StrategyInfo",
             "compute_stats",
             "expand_grid",
+            "extended_stats",
             "get_strategy",
             "list_strategies",
             "register_strategy",
@@ -105,6 +108,7 @@ _LAZY = {
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
         "peak_trade.research.stats",
     ),
+    "report": "peak_trade.reporting",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -148,6 +152,7 @@ __all__ = [
     "current_context",
     "deflated_sharpe_ratio",
     "expand_grid",
+    "extended_stats",
     "filter_ohlcv",
     "get_strategy",
     "list_strategies",
@@ -160,6 +165,7 @@ __all__ = [
     "rank_sweep",
     "read_ohlcv",
     "register_strategy",
+    "report",
     "resample_ohlcv",
     "run_backtest",
     "run_combos",

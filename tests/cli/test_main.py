@@ -29,6 +29,7 @@ _RUN_FILES = {
     "repro.json",
     "config.toml",
     "log.jsonl",
+    "report.html",
     MARKER,
 }
 
@@ -44,6 +45,7 @@ def test_small_run_writes_a_complete_run_directory(tmp_path: Path) -> None:
     [run_dir] = run_dirs(tmp_path / "out")
     assert {p.name for p in run_dir.iterdir()} == _RUN_FILES
     assert f"results: {Path('out') / run_dir.name}" in done.stdout
+    assert done.stdout.splitlines()[-1] == f"report: {Path('out') / run_dir.name / 'report.html'}"
     equity = pl.read_ipc(run_dir / "equity.arrow")
     pairs = equity.select("symbol", "strategy").unique().sort("symbol", "strategy").rows()
     expected = [(s, k) for s in ("AAA", "BBB") for k in ("ma_crossover", "rsi_reversion")]

@@ -35,7 +35,7 @@ def test_sweep_writes_a_complete_run_and_prints_the_top_rows(
     assert main(["sweep", "sw.toml"]) == 0
     [run_dir] = run_dirs(tmp_path / "out")
     assert sorted(p.name for p in run_dir.iterdir()) == [
-        MARKER, "config.toml", "log.jsonl", "repro.json", "sweep.parquet",
+        MARKER, "config.toml", "log.jsonl", "report.html", "repro.json", "sweep.parquet",
     ]  # fmt: skip
     frame = pl.read_parquet(run_dir / "sweep.parquet")
     assert frame.height == 2 * 4

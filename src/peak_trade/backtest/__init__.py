@@ -13,7 +13,7 @@ from peak_trade.backtest.registry import (
     reset_registry,
 )
 from peak_trade.backtest.result import BacktestResult
-from peak_trade.backtest.stats import compute_stats
+from peak_trade.backtest.stats import compute_stats, extended_stats
 from peak_trade.backtest.strategies import ParamSpec, Strategy
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "StrategyInfo",
     "compute_stats",
     "expand_grid",
+    "extended_stats",
     "get_strategy",
     "get_strategy_class",
     "list_strategies",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,18 @@ class BacktestResult:
     fills: pl.DataFrame
     params: dict[str, Any] | None = None
     violations: tuple[InvariantViolation, ...] = ()
+
+    def plot(self) -> Any:
+        """A plotly figure of equity, drawdown and trades (the ``report`` extra).
+
+        Drawn by :mod:`peak_trade.reporting`, imported here on call only, so the
+        backtest layer does not load it (or plotly) on import.
+
+        Example:
+            >>> run_backtest(frame, "ma_crossover").plot()  # doctest: +SKIP
+        """
+        figure = importlib.import_module("peak_trade.reporting.figure")
+        return figure.plot_result(self)
 
 
 def equity_frame(

@@ -13,6 +13,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from peak_trade.backtest._risk_nb import moments_nb
+
 __all__ = [
     "BENCHMARK_STAT_NAMES",
     "RISK_STAT_NAMES",
@@ -44,6 +46,14 @@ def bar_returns(equity: Floats, initial: float, /) -> Floats:
     return out
 
 
+def _interp(part: Floats, pos: float) -> float:
+    """numpy's linear quantile at fractional rank ``pos`` of a partitioned array."""
+    lo = int(pos)
+    hi = min(lo + 1, part.size - 1)
+    frac = pos - lo
+    return float(part[lo] + (part[hi] - part[lo]) * frac)
+
+
 def _sharpe(r: Floats, periods_per_year: float) -> float:
     if r.size < 2:
         return math.nan
@@ -69,20 +79,25 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     nan = math.nan
     if r.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    gain, loss = float(r[r > 0.0].sum()), float(-r[r < 0.0].sum())
+    gain, loss, _, m2, m3, m4 = moments_nb(r)
     omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
-    p5, p95 = np.quantile(r, [0.05, 0.95])
-    tail = abs(float(p95)) / abs(float(p5)) if p5 != 0.0 else nan
+    # One partition serves both quantiles (linear interpolation, numpy's default)
+    # and the CVaR's worst returns.
     worst = int((r.size - 1) * 0.05) + 1  # the worst 5% of the bars, at least one
-    centred = r - r.mean()
-    m2 = float(np.mean(centred**2))
-    skew = float(np.mean(centred**3)) / m2**1.5 if m2 > 0.0 else nan
-    kurt = float(np.mean(centred**4)) / m2**2 - 3.0 if m2 > 0.0 else nan
+    pos5, pos95 = (r.size - 1) * 0.05, (r.size - 1) * 0.95
+    kth = sorted({worst - 1, int(pos5), min(int(pos5) + 1, r.size - 1), int(pos95),
+                  min(int(pos95) + 1, r.size - 1)})  # fmt: skip
+    part = np.partition(r, kth)
+    p5 = _interp(part, pos5)
+    p95 = _interp(part, pos95)
+    tail = abs(p95) / abs(p5) if p5 != 0.0 else nan
+    skew = m3 / m2**1.5 if m2 > 0.0 else nan
+    kurt = m4 / m2**2 - 3.0 if m2 > 0.0 else nan
     return {
         "omega": omega,
         "tail_ratio": tail,
-        "var_95": float(p5),
-        "cvar_95": float(np.partition(r, worst - 1)[:worst].mean()),
+        "var_95": p5,
+        "cvar_95": float(part[:worst].mean()),
         "skew": skew,
         "kurtosis": kurt,
     }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from peak_trade.cli._commands_data import files_config
+from peak_trade.cli._commands_report import report_line
 from peak_trade.cli._exit_codes import EXIT_OK
 from peak_trade.cli._pipeline import RunOutcome, load_run_config, registry_params, run_pipeline
 from peak_trade.cli._progress import ProgressBar
@@ -86,4 +87,5 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"run {config.run.name!r}: {len(rows)} backtests")
     print(render_table(_SUMMARY, rows))
     print(f"results: {outcome.run_dir}")
+    print(report_line(outcome.run_dir, written=outcome.report))
     return EXIT_OK

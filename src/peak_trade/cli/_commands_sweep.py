@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from peak_trade.cli._commands_report import report_line
 from peak_trade.cli._commands_run import console_logging
 from peak_trade.cli._exit_codes import EXIT_OK
 from peak_trade.cli._pipeline import load_run_config
@@ -48,4 +49,5 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"invariants (warn): {bad} of {outcome.frame.height} rows violated; see `{_VIOLATION}`"
         )
     print(f"results: {outcome.run_dir}")
+    print(report_line(outcome.run_dir, written=outcome.report))
     return EXIT_OK

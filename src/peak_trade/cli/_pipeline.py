@@ -29,6 +29,7 @@ from peak_trade.backtest.plugins import import_strategy, is_import_path, load_pl
 from peak_trade.backtest.registry import list_strategies
 from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
+from peak_trade.cli._commands_report import write_report
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
 from peak_trade.core._atomic import write_text_atomic
@@ -59,6 +60,7 @@ class RunOutcome:
     run_dir: Path
     run_id: str
     rows: tuple[dict[str, Any], ...]
+    report: bool = False  # report.html written (the `report` extra is installed)
 
 
 class _Declared(Mapping[str, Sequence[Any]]):
@@ -254,6 +256,7 @@ def run_pipeline(
                 frames[symbol] = load_symbol(config, provider, cache, symbol)
         results = _results(config, frames, progress)
         _write(partial, config, ctx, results)
+        reported = write_report(partial)
         _log.info("run.done", extra={"results": len(results[2])})
     run_dir = finish_run(partial, root / ctx.run_id)
-    return RunOutcome(run_dir, ctx.run_id, tuple(results[2]))
+    return RunOutcome(run_dir, ctx.run_id, tuple(results[2]), reported)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from peak_trade.cli._commands_report import write_report
 from peak_trade.cli._pipeline import backtest_config, invariant_config, log_file
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame
@@ -35,11 +36,12 @@ _log = logging.getLogger(__name__)
 class SweepOutcome:
     """A finished sweep: its run directory and the full result frame."""
 
-    __slots__ = ("frame", "run_dir")
+    __slots__ = ("frame", "report", "run_dir")
 
-    def __init__(self, run_dir: Path, frame: pl.DataFrame) -> None:
+    def __init__(self, run_dir: Path, frame: pl.DataFrame, report: bool = False) -> None:
         self.run_dir = run_dir
         self.frame = frame
+        self.report = report  # report.html written (the `report` extra is installed)
 
 
 def run_sweep(
@@ -107,5 +109,6 @@ def run_sweep(
         write_frame(frame, partial / "sweep.parquet")
         write_text_atomic(partial / "config.toml", config.to_toml())
         ctx.save(partial / "repro.json")
+        reported = write_report(partial)
         _log.info("run.done", extra={"rows": frame.height})
-    return SweepOutcome(finish_run(partial, root / ctx.run_id), frame)
+    return SweepOutcome(finish_run(partial, root / ctx.run_id), frame, reported)

@@ -131,6 +131,23 @@ def _add_checks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     verify.set_defaults(handler=_lazy("_commands_check", "cmd_cache_verify"))
 
 
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rp = sub.add_parser(
+        "report",
+        help="(re)build the offline HTML report of a run or sweep directory",
+        description=(
+            "Write RUN_DIR/report.html: charts and tables of a run or sweep directory in\n"
+            "one self-contained file (needs the extra: pip install 'peak-trade[report]')."
+        ),
+        epilog="example:\n  peak-trade report runs/<run_id>\n\n" + _EXIT_TABLE,
+        formatter_class=_RAW,
+    )
+    rp.add_argument("run_dir", help="a run or sweep directory")
+    rp.add_argument("--output", type=Path, help="write here instead of RUN_DIR/report.html")
+    rp.add_argument("--title", help="the page title")
+    rp.set_defaults(handler=_lazy("_commands_report", "cmd_report"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``peak-trade`` argument parser.
 
@@ -177,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("run_dir", help="a complete run or sweep directory")
     ver.set_defaults(handler=_lazy("_commands_repro", "cmd_verify"))
+    _add_report(sub)
     sw = sub.add_parser(
         "sweep",
         help="run the [sweep] parameter grid of a config and print the top-N table",

@@ -1,0 +1,36 @@
+"""The moments kernel of the risk stats (numpy in, scalars out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+__all__ = ["moments_nb"]
+
+
+@njit(cache=True, nogil=True)
+def moments_nb(r: npt.NDArray[np.float64]) -> tuple[float, float, float, float, float, float]:
+    """Reference: (r[r>0].sum(), -r[r<0].sum(), mean, mean(d**2), mean(d**3), mean(d**4))."""
+    n = r.shape[0]
+    gain = 0.0
+    loss = 0.0
+    total = 0.0
+    for i in range(n):
+        v = r[i]
+        total += v
+        if v > 0.0:
+            gain += v
+        elif v < 0.0:
+            loss -= v
+    mean = total / n if n > 0 else np.nan
+    m2 = 0.0
+    m3 = 0.0
+    m4 = 0.0
+    for i in range(n):
+        d = r[i] - mean
+        d2 = d * d
+        m2 += d2
+        m3 += d2 * d
+        m4 += d2 * d2
+    return gain, loss, mean, m2 / n, m3 / n, m4 / n

@@ -1,0 +1,146 @@
+"""What `report` accepts, as the page payload: a result, a run or sweep directory, a frame."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from peak_trade.backtest.result import BacktestResult
+from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
+from peak_trade.backtest.stats_json import strict_stats
+from peak_trade.core.errors import ConfigError
+from peak_trade.core.repro import ReproContext
+from peak_trade.reporting._run_payload import run_payload
+from peak_trade.reporting._sweep_payload import sweep_payload
+
+__all__ = ["dir_payload", "frame_payload", "result_payload"]
+
+#: The overview table's columns of a run with several symbols or strategies.
+OVERVIEW: Final = (
+    "symbol",
+    "strategy",
+    "total_return",
+    "benchmark_return",
+    "cagr",
+    "sharpe",
+    "max_drawdown",
+    "n_trades",
+    "closed_win_rate",
+)
+_RUN_NOTE: Final = "none recorded (a strict run stops at the first violation; see log.jsonl)"
+
+
+def _repro_now() -> dict[str, Any]:
+    ctx = ReproContext.create().to_dict()
+    ctx["run_id"] = "(an in-memory result, not a run)"
+    return ctx
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """Stats with NaN and inf as None (strict JSON), their reasons beside them."""
+    return strict_stats(row)
+
+
+def result_payload(result: BacktestResult, /) -> dict[str, Any]:
+    """The page data of one in-memory result."""
+    ts = result.equity.get_column("timestamp")
+    ppy = result.config.periods_per_year
+    violations = [
+        {"name": v.name, "bar": v.bar, "timestamp": str(v.timestamp), "count": v.count,
+         "values": json.dumps(dict(v.values))}
+        for v in result.violations
+    ]  # fmt: skip
+    run = run_payload(
+        result.equity,
+        result.trades,
+        _clean(extended_stats(result)),
+        symbol="result",
+        strategy=str((result.params or {}).get("strategy", "backtest")),
+        initial_cash=float(result.config.initial_cash),
+        periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
+        params=result.params,
+        violations=violations,
+    )
+    return {"runs": [run], "repro": _repro_now()}
+
+
+def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:
+    """The page data of a sweep result frame."""
+    return {"sweep": sweep_payload(frame, metric=metric), "runs": [], "repro": _repro_now()}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def _repro(directory: Path) -> dict[str, Any]:
+    path = directory / "repro.json"
+    return ReproContext.load(path).to_dict() if path.is_file() else {"run_id": directory.name}
+
+
+def _run_dir(directory: Path) -> dict[str, Any]:
+    config = _read_toml(directory / "config.toml")
+    backtest = config.get("backtest", {})
+    initial = float(backtest.get("initial_cash", 10_000.0))
+    equity = pl.read_ipc(directory / "equity.arrow")
+    trades = pl.read_parquet(directory / "trades.parquet")
+    rows = json.loads((directory / "stats.json").read_text("utf-8"))["results"]
+    runs = []
+    for row in rows:
+        symbol, strategy = row["symbol"], row["strategy"]
+        mine = (pl.col("symbol") == symbol) & (pl.col("strategy") == strategy)
+        eq = equity.filter(mine).drop("symbol", "strategy")
+        ppy = row.get("periods_per_year", backtest.get("periods_per_year"))
+        if ppy is None:
+            ppy = infer_periods_per_year(eq.get_column("timestamp"))
+        stats = {k: v for k, v in row.items() if k not in ("symbol", "strategy", "params")}
+        runs.append(
+            run_payload(
+                eq,
+                trades.filter(mine).drop("symbol", "strategy"),
+                stats,
+                symbol=symbol,
+                strategy=strategy,
+                initial_cash=initial,
+                periods_per_year=float(ppy) if math.isfinite(float(ppy)) else 1.0,
+                params=row.get("params"),
+                violations_note=_RUN_NOTE,
+            )
+        )
+    overview = None
+    if len(runs) > 1:
+        overview = {
+            "columns": list(OVERVIEW),
+            "rows": [[row.get(c) for c in OVERVIEW] for row in rows],
+        }
+    return {"runs": runs, "overview": overview, "repro": _repro(directory)}
+
+
+def _sweep_dir(directory: Path) -> dict[str, Any]:
+    config = _read_toml(directory / "config.toml").get("sweep", {})
+    frame = pl.read_parquet(directory / "sweep.parquet")
+    grid = list(config.get("grid", {})) or None
+    sweep = sweep_payload(frame, metric=config.get("metric", "sharpe"), params=grid)
+    return {"sweep": sweep, "runs": [], "repro": _repro(directory)}
+
+
+def dir_payload(directory: Path, /) -> dict[str, Any]:
+    """The page data of a run or sweep directory.
+
+    Raises:
+        ConfigError: The directory holds neither ``sweep.parquet`` nor a run's files.
+    """
+    if (directory / "sweep.parquet").is_file():
+        return _sweep_dir(directory)
+    needed = ("equity.arrow", "trades.parquet", "stats.json")
+    missing = [name for name in needed if not (directory / name).is_file()]
+    if missing:
+        msg = f"`{directory}` is not a run or sweep directory: no {', '.join(missing)}"
+        hint = "pass a directory `peak-trade run` or `peak-trade sweep` wrote, e.g. runs/<run_id>"
+        raise ConfigError(msg, hint=hint, context={"path": str(directory)})
+    return _run_dir(directory)

@@ -1,0 +1,64 @@
+"""The HTML page: one file with the CSS, plotly.js, the data and the drawing script inline."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+from peak_trade.core.errors import PeakTradeError
+
+__all__ = ["INSTALL_HINT", "page_html", "plotly_js_path"]
+
+INSTALL_HINT: Final = "pip install 'peak-trade[report]'"
+
+
+def plotly_js_path() -> Path | None:
+    """Where the installed plotly package keeps ``plotly.min.js`` (plotly is not imported)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
+    return path if path.is_file() else None
+
+
+@cache
+def _plotly_js() -> str:
+    path = plotly_js_path()
+    if path is None:
+        msg = "the HTML report needs plotly (its bundled plotly.min.js), which is not installed"
+        raise PeakTradeError(msg, hint=INSTALL_HINT)
+    return _inline_script(path.read_text(encoding="utf-8"))
+
+
+def _asset(name: str) -> str:
+    return resources.files("peak_trade.reporting").joinpath("assets", name).read_text("utf-8")
+
+
+def _inline_script(text: str) -> str:
+    """``text`` safe inside a ``<script>`` element."""
+    return text.replace("</", "<\\/")
+
+
+def page_html(payload: dict[str, Any], /, *, title: str) -> str:
+    """The whole page for ``payload`` (strict JSON: NaN and inf must be None already).
+
+    Raises:
+        PeakTradeError: plotly is not installed.
+    """
+    data = _inline_script(json.dumps(payload, allow_nan=False, separators=(",", ":")))
+    return "".join(
+        (
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>",
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+            f"<title>{html.escape(title)}</title>\n<style>{_asset('report.css')}</style>\n",
+            f"<script>{_plotly_js()}</script>\n</head><body>\n",
+            f"<h1>{html.escape(title)}</h1>\n<div id='pt-root'></div>\n",
+            f"<script type='application/json' id='pt-data'>{data}</script>\n",
+            f"<script>{_inline_script(_asset('report.js'))}</script>\n</body></html>\n",
+        )
+    )

@@ -1,0 +1,167 @@
+"""The chart data of one symbol x strategy run: decimated series, markers and tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
+from peak_trade.reporting.decimate import decimate_indices
+
+__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload"]
+
+#: Rows of the trades table in the page.
+MAX_TRADE_ROWS: Final = 1_000
+#: Entry (and exit) markers drawn on the price chart, at most.
+MAX_MARKERS: Final = 2_000
+
+Floats = npt.NDArray[np.float64]
+
+
+def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
+    dtype = timestamps.dtype
+    unit = dtype.time_unit if isinstance(dtype, pl.Datetime) else "us"
+    per_ms = {"ns": 1_000_000, "us": 1_000, "ms": 1}[unit]
+    return timestamps.cast(pl.Int64).to_numpy() // per_ms
+
+
+def _series(
+    ms: npt.NDArray[np.int64], values: Floats, *, exact: bool = True
+) -> dict[str, list[Any]]:
+    """The decimated points; ``exact=False`` rounds to 7 significant digits (smaller page)."""
+    keep = decimate_indices(values)
+    y = values[keep]
+    if not exact:
+        with np.errstate(divide="ignore"):
+            digits = 6 - np.floor(np.log10(np.abs(y), where=y != 0.0, out=np.zeros_like(y)))
+        scale = 10.0**digits
+        y = np.round(y * scale) / scale
+    return {"x": ms[keep].tolist(), "y": y.tolist()}
+
+
+def _rolling_sharpe(returns: Floats, window: int, periods_per_year: float) -> Floats:
+    """Sharpe of each trailing ``window`` of returns (NaN before the first full window)."""
+    out = np.empty(returns.size, dtype=np.float64)
+    rolling_sharpe_nb(returns, window, math.sqrt(periods_per_year), out)
+    return out
+
+
+def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
+    """Month-end equity over the previous month-end (the first month over the initial cash)."""
+    if ts.len() == 0:
+        return {"years": [], "values": [], "yearly": []}
+    first, last_ts = ts[0], ts[-1]
+    # The bars are sorted: each month's last bar sits just before the next month's start.
+    starts = pl.datetime_range(
+        first.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+        last_ts,
+        "1mo",
+        eager=True,
+        time_unit=ts.dtype.time_unit if isinstance(ts.dtype, pl.Datetime) else "us",
+        time_zone=ts.dtype.time_zone if isinstance(ts.dtype, pl.Datetime) else None,
+    )
+    ticks = ts.cast(pl.Int64).to_numpy()
+    ends = np.searchsorted(ticks, starts.cast(pl.Int64).to_numpy()[1:]) - 1
+    ends = np.append(ends, ticks.size - 1)
+    has_bars = np.concatenate(([True], ends[1:] > ends[:-1]))
+    last = equity[ends]
+    prev = np.concatenate(([initial], last[:-1]))
+    ret = np.where(has_bars, last / prev - 1.0, np.nan)
+    years = starts.dt.year().to_numpy()
+    month = starts.dt.month().to_numpy()
+    uniq = sorted(set(years.tolist()))
+    values: list[list[float | None]] = [[None] * 12 for _ in uniq]
+    yearly: list[float | None] = []
+    for j, y in enumerate(uniq):
+        sel = years == y
+        for m, v in zip(month[sel], ret[sel], strict=True):
+            values[j][int(m) - 1] = float(v) if math.isfinite(v) else None
+        growth = float(np.prod(1.0 + np.nan_to_num(ret[sel])) - 1.0)
+        yearly.append(growth if math.isfinite(growth) else None)
+    return {"years": uniq, "values": values, "yearly": yearly}
+
+
+def _markers(ms: Sequence[int], prices: Sequence[float]) -> dict[str, list[Any]]:
+    return {"x": list(ms), "y": list(prices)}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run_payload(
+    equity: pl.DataFrame,
+    trades: pl.DataFrame,
+    stats: Mapping[str, Any],
+    /,
+    *,
+    symbol: str,
+    strategy: str,
+    initial_cash: float,
+    periods_per_year: float,
+    params: Mapping[str, Any] | None = None,
+    violations: Sequence[Mapping[str, Any]] = (),
+    violations_note: str = "none",
+) -> dict[str, Any]:
+    """Everything the page draws for one run; long series decimated, stats as given."""
+    ts = equity.get_column("timestamp")
+    ms = _millis(ts)
+    eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
+    price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
+    dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
+    bench = initial_cash * price / price[0] if price.size else price
+    prev = np.concatenate(([initial_cash], eq[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = np.where(prev > 0.0, eq / prev - 1.0, 0.0)
+    window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
+    sharpe = _rolling_sharpe(returns, window, periods_per_year) if eq.size > 2 else eq[:0]
+    live = np.isfinite(sharpe)
+    entry_ms, exit_ms = (
+        _millis(trades.get_column("entry_ts")),
+        _millis(trades.get_column("exit_ts")),
+    )
+    closed = ~trades.get_column("is_open").to_numpy()
+    step = max(1, math.ceil(trades.height / MAX_MARKERS))
+    note = ""
+    if step > 1:
+        note = f"{trades.height} trades: every {step}th entry and exit is marked"
+    head = trades.head(MAX_TRADE_ROWS).with_columns(
+        pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S")
+    )
+    return {
+        "symbol": symbol,
+        "strategy": strategy,
+        "params": dict(params) if params is not None else None,
+        "series": {
+            "equity": _series(ms, eq),
+            "benchmark": _series(ms, bench, exact=False),
+            "drawdown": _series(ms, dd),
+            "price": _series(ms, price, exact=False),
+            "rolling_sharpe": _series(ms[live], np.ascontiguousarray(sharpe[live]), exact=False),
+        },
+        "sharpe_window": window,
+        "entries": _markers(
+            entry_ms[::step].tolist(), trades.get_column("entry_price").to_numpy()[::step].tolist()
+        ),
+        "exits": _markers(
+            exit_ms[closed][::step].tolist(),
+            trades.get_column("exit_price").to_numpy()[closed][::step].tolist(),
+        ),
+        "markers_note": note,
+        "monthly": _monthly(ts, eq, initial_cash),
+        "stats": {k: _cell(v) for k, v in stats.items()},
+        "trades": {
+            "columns": head.columns,
+            "rows": [[_cell(v) for v in row] for row in head.rows()],
+            "total": trades.height,
+        },
+        "violations": [{k: _cell(v) for k, v in row.items()} for row in violations],
+        "violations_note": violations_note,
+    }

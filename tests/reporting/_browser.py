@@ -1,0 +1,108 @@
+"""Load a report in real headless Chromium (Debian's package) with the network blocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+# Per chart container: how many drawn marks (SVG paths/rects, canvases) it holds,
+# and the y values of each trace as Plotly kept them.
+_CHARTS_JS = """
+() => Array.from(document.querySelectorAll('[data-chart]')).map(d => ({
+  id: d.id,
+  marks: d.querySelectorAll('svg.main-svg path, svg.main-svg rect').length
+         + d.querySelectorAll('canvas').length,
+  traces: (d.data || []).map(t => ({name: t.name || t.type || '', n: (t.y || t.x || []).length,
+                                     y: Array.isArray(t.y) ? t.y : null,
+                                     zmax: Array.isArray(t.z)
+                                       ? Math.max(...t.z.flat().filter(v => v !== null)) : null})),
+}))
+"""
+
+
+def chromium_or_skip() -> str:
+    """Chromium's path; skip without one, except on CI, where a missing browser fails."""
+    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if path is not None:
+        return path
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail("CI=true but no chromium: .ci/run installs Debian's `chromium` package")
+    pytest.skip("no chromium browser (install Debian's `chromium` package to run these tests)")
+    raise AssertionError  # unreachable; pytest.skip raises
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """The CI output folder (``PEAK_TRADE_CI_OUT``), else the test's tmp dir."""
+    root = os.environ.get("PEAK_TRADE_CI_OUT")
+    out = Path(root) / "report-screenshots" if root else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@dataclass
+class Loaded:
+    """What the browser saw: console errors, requests, charts and the screenshot."""
+
+    errors: list[str]
+    requests: list[str]
+    charts: list[dict[str, Any]]
+    screenshot: Path
+
+
+def load_page(html: Path, shot: Path) -> Loaded:
+    """Open ``html`` in headless Chromium with every non-file request aborted."""
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    requests: list[str] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url == html.resolve().as_uri():
+            r.continue_()
+        else:
+            requests.append(url)
+            r.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_or_skip(), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 760})
+            page.on(
+                "console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else 0
+            )
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfailed", lambda r: requests.append(r.url))
+            page.route("**/*", route)
+            page.goto(html.resolve().as_uri())
+            page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+            charts = page.evaluate(_CHARTS_JS)
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    requests = sorted(set(requests) - {html.resolve().as_uri()})
+    return Loaded(errors, requests, charts, shot)
+
+
+def not_blank(png: Path) -> bool:
+    """True when the screenshot has more than a few colours (it drew something)."""
+    from PIL import Image
+
+    with Image.open(png) as img:
+        colours = img.convert("RGB").getcolors(maxcolors=1_000_000)
+    return colours is None or len(colours) > 50

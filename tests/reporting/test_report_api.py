@@ -1,0 +1,135 @@
+"""`pt.report`, `result.plot()` and `peak-trade report`: inputs, outputs, the missing extra."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import peak_trade as pt
+from peak_trade.cli.main import main
+from peak_trade.core.errors import ConfigError
+from tests.cli._cli_helpers import SMALL_CONFIG, run_dirs
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _payload(page: Path) -> dict:
+    text = page.read_text("utf-8")
+    match = re.search(r"<script type='application/json' id='pt-data'>(.*?)</script>", text, re.S)
+    assert match is not None
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+@pytest.mark.smoke
+def test_report_of_a_result_is_one_offline_file(tmp_path: Path) -> None:
+    result = pt.run_backtest(pt.synthetic_ohlcv(5_000, seed=2), "ma_crossover")
+    page = pt.report(result, tmp_path / "r.html", title="my <run>")
+    text = page.read_text("utf-8")
+    assert "<title>my &lt;run&gt;</title>" in text
+    skeleton = re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
+    assert re.findall(r"<(?:link|img|iframe|script)\b", skeleton) == []  # everything inline
+    assert len(re.findall(r"<script", text)) == 3  # plotly.js, the data, the drawing code
+    [run] = _payload(page)["runs"]
+    assert run["trades"]["total"] == result.trades.height
+    assert len(run["trades"]["rows"]) == min(1_000, result.trades.height)
+    assert run["stats"]["n_trades"] == result.stats["n_trades"]
+    assert run["series"]["equity"]["y"][-1] == result.equity["equity"][-1]
+
+
+def test_a_long_run_keeps_4000_points_per_series_and_the_page_under_6_mb(tmp_path: Path) -> None:
+    result = pt.run_backtest(pt.synthetic_ohlcv(1_000_000, seed=4), "ma_crossover")
+    page = pt.report(result, tmp_path / "long.html")
+    assert page.stat().st_size < 6_000_000
+    [run] = _payload(page)["runs"]
+    assert len(run["trades"]["rows"]) == 1_000
+    for name, series in run["series"].items():
+        assert 0 < len(series["x"]) == len(series["y"]) <= 4_000, name
+    assert max(run["series"]["equity"]["y"]) == result.equity["equity"].max()
+    assert min(run["series"]["drawdown"]["y"]) == result.equity["drawdown"].min()
+
+
+def test_bad_inputs_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot report on int"):
+        pt.report(3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"not a run or sweep directory: no equity\.arrow"):
+        pt.report(tmp_path)
+    with pytest.raises(pt.PeakTradeError, match="no metric `sharpe`"):
+        pt.report(pl.DataFrame({"fast": [1]}), tmp_path / "x.html")
+
+
+def test_plot_returns_a_plotly_figure_with_the_exact_equity_peak() -> None:
+    result = pt.run_backtest(pt.synthetic_ohlcv(20_000, seed=5), "ma_crossover")
+    fig = result.plot()
+    assert type(fig).__name__ == "Figure"
+    names = [t.name for t in fig.data]
+    assert names == ["strategy", "buy and hold", "drawdown", "price", "entries", "exits"]
+    assert max(fig.data[0].y) == result.equity["equity"].max()
+    assert len(fig.data[4].x) == result.trades.height
+
+
+def test_import_and_report_never_import_plotly(tmp_path: Path) -> None:
+    code = (
+        "import sys, peak_trade as pt\n"
+        "light = 'plotly' in sys.modules\n"
+        "r = pt.run_backtest(pt.synthetic_ohlcv(500), 'ma_crossover')\n"
+        f"pt.report(r, {str(tmp_path / 'p.html')!r})\n"
+        "print(light, 'plotly' in sys.modules)\n"
+    )
+    env = {"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_run_without_the_extra_writes_the_data_and_says_how_to_get_the_report(
+    tmp_path: Path,
+) -> None:
+    """plotly made unimportable (``sys.modules['plotly'] = None``) in a real subprocess."""
+    (tmp_path / "small.toml").write_text(SMALL_CONFIG)
+    code = (
+        "import sys\nsys.modules['plotly'] = None\n"
+        "from peak_trade.cli.main import main\nsys.exit(main(['run', 'small.toml']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    [run_dir] = run_dirs(tmp_path / "out")
+    assert not (run_dir / "report.html").exists()
+    assert (run_dir / "stats.json").is_file()
+    last = done.stdout.splitlines()[-1]
+    assert last == (
+        "report: not written (the charting extra is missing); pip install 'peak-trade[report]', "
+        f"then peak-trade report {Path('out') / run_dir.name}"
+    )
+
+
+def test_report_command_rebuilds_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "small.toml").write_text(SMALL_CONFIG)
+    assert main(["run", "small.toml"]) == 0
+    [run_dir] = run_dirs(tmp_path / "out")
+    (run_dir / "report.html").unlink()
+    capsys.readouterr()
+    assert main(["report", str(run_dir)]) == 0
+    assert capsys.readouterr().out.strip() == str(run_dir / "report.html")
+    payload = _payload(run_dir / "report.html")
+    assert [r["symbol"] for r in payload["runs"]] == ["AAA", "AAA", "BBB", "BBB"]
+    assert payload["overview"]["columns"][:2] == ["symbol", "strategy"]
+    assert payload["repro"]["run_id"] == run_dir.name
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a run or sweep directory" in capsys.readouterr().err

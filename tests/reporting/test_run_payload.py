@@ -1,0 +1,44 @@
+"""The page's derived series against plain polars references: monthly returns, rolling Sharpe."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from peak_trade.reporting._run_payload import _monthly, _rolling_sharpe
+
+
+@pytest.mark.smoke
+def test_monthly_returns_match_a_group_by_month_reference():
+    ts = pl.datetime_range(
+        dt.datetime(2020, 1, 15, tzinfo=dt.UTC),
+        dt.datetime(2022, 3, 3, tzinfo=dt.UTC),
+        "7h",
+        eager=True,
+        time_zone="UTC",
+    )
+    eq = 100.0 * np.cumprod(1.0 + np.random.default_rng(0).standard_normal(ts.len()) * 0.01)
+    got = _monthly(ts, eq, 100.0)
+    ends = (
+        pl.DataFrame({"m": ts.dt.truncate("1mo"), "e": eq})
+        .group_by("m", maintain_order=True)
+        .agg(pl.col("e").last())
+    )
+    last = ends["e"].to_numpy()
+    ref = last / np.concatenate(([100.0], last[:-1])) - 1.0
+    assert got["years"] == [2020, 2021, 2022]
+    assert got["values"][0][0] is not None
+    assert got["values"][2][3:] == [None] * 9
+    flat = [v for row in got["values"] for v in row if v is not None]
+    np.testing.assert_allclose(flat, ref, rtol=1e-12)
+    np.testing.assert_allclose(got["yearly"][1], np.prod(1.0 + ref[12:24]) - 1.0, rtol=1e-12)
+
+
+def test_rolling_sharpe_matches_polars_rolling_mean_and_std():
+    r = np.random.default_rng(1).standard_normal(1_000) * 0.01
+    got = _rolling_sharpe(r, 50, 100.0)
+    s = pl.Series(r)
+    ref = s.rolling_mean(50).to_numpy() / s.rolling_std(50).to_numpy() * 10.0
+    assert np.isnan(got[:49]).all()
+    np.testing.assert_allclose(got[49:], ref[49:], rtol=1e-8)
