@@ -58,6 +58,7 @@ def test_every_file_of_a_run_is_in_the_marker_with_its_sha256(run_dir: Path) -> 
             "repro.json",
             "config.toml",
             "log.jsonl",
+            "report.html",  # the dev extra installs the report's charting library
         }
     )
     for name, digest in marker.items():
@@ -66,7 +67,7 @@ def test_every_file_of_a_run_is_in_the_marker_with_its_sha256(run_dir: Path) -> 
 
 def test_verify_passes_an_intact_run(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(run_dir)]) == 0
-    assert capsys.readouterr().out == f"ok: 6 files in {run_dir} match their SHA-256 in _COMPLETE\n"
+    assert capsys.readouterr().out == f"ok: 7 files in {run_dir} match their SHA-256 in _COMPLETE\n"
 
 
 @pytest.mark.parametrize("name", ["equity.arrow", "trades.parquet", "log.jsonl", "repro.json"])
@@ -114,7 +115,7 @@ def test_sweep_directory_verifies_and_reproduces_its_sweep(
 ) -> None:
     """A sweep directory is checked file by file, then rerun as a sweep, not as a run."""
     marker = json.loads((sweep_dir / "_COMPLETE").read_text())["files"]
-    assert set(marker) == {"sweep.parquet", "config.toml", "repro.json", "log.jsonl"}
+    assert set(marker) == {"sweep.parquet", "config.toml", "repro.json", "log.jsonl", "report.html"}
     assert main(["verify", str(sweep_dir)]) == 0
     capsys.readouterr()
     assert main(["reproduce", str(sweep_dir)]) == 0
