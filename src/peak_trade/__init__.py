@@ -67,7 +67,7 @@ if TYPE_CHECKING:
         run_grid,
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
-    from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
+    from peak_trade.research import SweepProgress, rank_sweep, sweep, sweep_pbo, top_n
     from peak_trade.research.stats import (
         PboResult,
         deflated_sharpe_ratio,
@@ -96,7 +96,9 @@ _LAZY = {
         "peak_trade.backtest",
     ),
     **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
-    **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
+    **dict.fromkeys(
+        ["SweepProgress", "rank_sweep", "sweep", "sweep_pbo", "top_n"], "peak_trade.research"
+    ),
     **dict.fromkeys(
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
         "peak_trade.research.stats",
@@ -163,6 +165,7 @@ __all__ = [
     "set_global_seed",
     "stable_hash",
     "sweep",
+    "sweep_pbo",
     "synthetic_ohlcv",
     "top_n",
     "validate_config",

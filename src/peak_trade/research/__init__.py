@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from peak_trade.research.overfitting import sweep_pbo
 from peak_trade.research.ranking import LOWER_IS_BETTER, rank_sweep, top_n
 from peak_trade.research.stats import (
     PboResult,
@@ -21,5 +22,6 @@ __all__ = [
     "probabilistic_sharpe_ratio",
     "rank_sweep",
     "sweep",
+    "sweep_pbo",
     "top_n",
 ]

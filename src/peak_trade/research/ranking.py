@@ -13,6 +13,8 @@ from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
 from peak_trade.core.errors import ConfigError
+from peak_trade.research._load import load_frames
+from peak_trade.research.overfitting import add_psr_dsr, symbol_facts
 from peak_trade.research.sweep import Executor, Progress, sweep
 
 __all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
@@ -78,6 +80,7 @@ def rank_sweep(
     timeframe: str = "1h",
     invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
+    window: Any = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
 
@@ -85,6 +88,9 @@ def rank_sweep(
     are those of ``sweep``; ``progress`` receives a ``SweepProgress`` per chunk.
     ``invariants`` is as for ``sweep`` (strict by default); in warn mode both
     frames carry the ``invariant_violation`` and ``invariant_bar`` columns.
+    Both frames end with ``psr`` and ``dsr`` (``research/overfitting.py``: per
+    row, the DSR takes the symbol's combinations as ``n_trials``; normal higher
+    moments are assumed, since rows hold no skewness or kurtosis).
 
     Raises:
         ConfigError: Bad ``metric`` or ``top``, or any ``sweep`` error.
@@ -94,17 +100,19 @@ def rank_sweep(
         ...                            metric="sharpe", top=5)  # doctest: +SKIP
     """
     _check(metric, top)
+    frames = load_frames(data, source=source, timeframe=timeframe)
     results = sweep(
-        data,
+        frames,
         strategy,
         grid,
         config=config,
         executor=executor,
         max_workers=max_workers,
         output=output,
-        source=source,
         timeframe=timeframe,
         invariants=invariants,
         progress=progress,
+        window=window,
     )
+    results = add_psr_dsr(results, symbol_facts(frames, config=config, window=window))
     return results, top_n(results, metric=metric, n=top)

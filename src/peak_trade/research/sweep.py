@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -46,7 +46,9 @@ from peak_trade.research._local import (
     run_threads,
     threads_are_safe,
 )
+from peak_trade.research._returns import write_returns
 from peak_trade.research._sink import load_done, write_chunk
+from peak_trade.research._sweep_extras import check_extras
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Executor", "Pool", "SweepProgress", "sweep"]
 
@@ -233,6 +235,8 @@ def sweep(
     invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
+    window: Any = None,
+    keep_returns: bool = False,
 ) -> pl.DataFrame:
     """Backtest every combination of ``grid`` on every symbol: one row each.
 
@@ -264,6 +268,12 @@ def sweep(
             nothing. Part of the config hash.
         progress: Called in this thread after each finished chunk.
         clock: Monotonic seconds, for the elapsed time and the ETA.
+        window: ``(start, end)`` as for ``run_backtest``, resolved per symbol:
+            signals over every bar, stats over the window. Part of the config hash.
+        keep_returns: Also write each combination's bar returns to
+            ``<output>/returns/`` (Parquet per chunk; needs ``output``), for
+            ``sweep_pbo``. They are computed after the sweep, one
+            ``run_backtest`` per combination (docs/research.md).
 
     Returns:
         ``symbol``, the parameters (grid order first), then the stats columns
@@ -289,6 +299,7 @@ def sweep(
     combos, skipped = expand_grid(strategy, grid, invalid=invalid)
     columns = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
     frames = load_frames(data, source=source, timeframe=timeframe)
+    check_extras(frames, window=window, keep_returns=keep_returns, output=output)
     out_dir = None if output is None else Path(output)
     payloads = (
         {s: encode_frame(f) for s, f in frames.items()}
@@ -304,12 +315,14 @@ def sweep(
         "config": config.to_dict(),
         "chunk_size": size,
         "invariants": checks.as_dict(),
+        **({} if window is None else {"window": [str(b) for b in window]}),
     }
     keys = {s: symbol_hash(inputs, s, fingerprint(p)) for s, p in payloads.items()}
     tasks = plan_chunks(
         list(frames), combos, chunk_size=size, strategy=cls, config=config,
         columns=columns, keys=keys if keys else dict.fromkeys(frames, "-"), checks=checks,
     )  # fmt: skip
+    tasks = [replace(t, window=window) for t in tasks] if window is not None else tasks
     found = load_done(out_dir, tasks) if out_dir is not None else {}
     todo = [t for t in tasks if t.order not in found]
     if _log.isEnabledFor(logging.INFO):
@@ -333,6 +346,8 @@ def sweep(
             "sweep.done",
             extra={"chunks": len(tasks), "computed": len(todo), "seconds": collect.elapsed()},
         )
+    if keep_returns and out_dir is not None:
+        write_returns(frames, tasks, out_dir, window=window)
     parts = {**found, **collect.frames}
     if not tasks:  # every combination was skipped: an empty frame of the right schema
         symbol, first = next(iter(frames.items()))
