@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         pbo,
         probabilistic_sharpe_ratio,
     )
+    from peak_trade.research.walk_forward import WalkForwardResult, walk_forward
 
 _LAZY = {
     **dict.fromkeys(
@@ -103,6 +104,7 @@ _LAZY = {
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
         "peak_trade.research.stats",
     ),
+    **dict.fromkeys(["WalkForwardResult", "walk_forward"], "peak_trade.research.walk_forward"),
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -136,6 +138,7 @@ __all__ = [
     "SweepProgress",
     "SyntheticProvider",
     "Violation",
+    "WalkForwardResult",
     "__version__",
     "assert_deterministic",
     "atomic_read",
@@ -171,6 +174,7 @@ __all__ = [
     "validate_config",
     "validate_ohlcv",
     "verify_determinism",
+    "walk_forward",
 ]
 
 

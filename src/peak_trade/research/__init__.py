@@ -11,12 +11,14 @@ from peak_trade.research.stats import (
     probabilistic_sharpe_ratio,
 )
 from peak_trade.research.sweep import DEFAULT_CHUNK_SIZE, SweepProgress, sweep
+from peak_trade.research.walk_forward import WalkForwardResult, walk_forward
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "LOWER_IS_BETTER",
     "PboResult",
     "SweepProgress",
+    "WalkForwardResult",
     "deflated_sharpe_ratio",
     "pbo",
     "probabilistic_sharpe_ratio",
@@ -24,4 +26,5 @@ __all__ = [
     "sweep",
     "sweep_pbo",
     "top_n",
+    "walk_forward",
 ]
