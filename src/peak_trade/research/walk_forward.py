@@ -19,7 +19,7 @@ import polars as pl
 
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest, strategy_class
-from peak_trade.backtest.grid import run_grid
+from peak_trade.backtest.grid import InvalidCombos, run_grid
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import (
     STAT_NAMES,
@@ -99,10 +99,11 @@ def _fold_row(
     train, test = windows
     names = run["names"]
     metric = run["metric"]
-    ins = _rank(run_grid(frame, run["strategy"], run["grid"], window=train, **run["kw"]), metric)
+    kw = {**run["kw"], "invalid": run["invalid"]}
+    ins = _rank(run_grid(frame, run["strategy"], run["grid"], window=train, **kw), metric)
     best = ins.row(0, named=True)
     params = {p: best[p] for p in names}
-    oos = _rank(run_grid(frame, run["strategy"], run["grid"], window=test, **run["kw"]), metric)
+    oos = _rank(run_grid(frame, run["strategy"], run["grid"], window=test, **kw), metric)
     match = oos.filter(pl.all_horizontal([pl.col(p) == v for p, v in params.items()]))
     chosen = run_backtest(frame, run["strategy"], params, window=test, **run["kw"])
     ts = chosen.equity.get_column("timestamp")
@@ -174,6 +175,7 @@ def walk_forward(
     metric: str = "sharpe",
     config: BacktestConfig = _DEFAULT,
     invariants: InvariantConfig = _STRICT,
+    invalid: InvalidCombos = "raise",
 ) -> WalkForwardResult:
     """Walk-forward analysis of ``strategy`` over ``grid``.
 
@@ -195,6 +197,7 @@ def walk_forward(
             except ``LOWER_IS_BETTER``).
         config: Costs, sizing and fill timing for every run.
         invariants: The built-in invariants, as for ``run_grid``.
+        invalid: ``"raise"`` or ``"skip"`` combinations breaking a parameter rule.
 
     Raises:
         ConfigError: A bad span, metric or grid, or no fold fits the data.
@@ -224,6 +227,7 @@ def walk_forward(
         "strategy": strategy,
         "grid": grid,
         "metric": metric,
+        "invalid": invalid,
         "names": [*grid, *(s.name for s in cls.param_specs if s.name not in grid)],
         "kw": {"config": config, "invariants": invariants},
     }
