@@ -65,6 +65,7 @@ if TYPE_CHECKING:
         run_backtest,
         run_combos,
         run_grid,
+        signals,
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
     from peak_trade.research import SweepProgress, rank_sweep, sweep, sweep_pbo, top_n
@@ -93,6 +94,7 @@ _LAZY = {
             "run_backtest",
             "run_combos",
             "run_grid",
+            "signals",
         ],
         "peak_trade.backtest",
     ),
@@ -166,6 +168,7 @@ __all__ = [
     "run_context",
     "run_grid",
     "set_global_seed",
+    "signals",
     "stable_hash",
     "sweep",
     "sweep_pbo",
