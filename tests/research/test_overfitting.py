@@ -122,3 +122,18 @@ def test_sweep_pbo_refuses_a_sweep_without_kept_returns(tmp_path):
     sweep(DATA, "ma_crossover", GRID, max_workers=1, output=tmp_path)
     with pytest.raises(ConfigError, match="chunk\\(s\\) without returns"):
         sweep_pbo(tmp_path)
+
+
+def test_rank_sweep_from_a_source_loads_each_symbol_once():
+    calls: list[str] = []
+
+    def source(symbol: str) -> pl.DataFrame:
+        calls.append(symbol)
+        return DATA[symbol]
+
+    results, _ = rank_sweep(
+        ["A", "B"], "ma_crossover", GRID, metric="sharpe", top=2, source=source, max_workers=1
+    )
+    assert calls == ["A", "B"]
+    direct, _ = rank_sweep(DATA, "ma_crossover", GRID, metric="sharpe", top=2, max_workers=1)
+    assert results.select("psr", "dsr").rows() == direct.select("psr", "dsr").rows()

@@ -24,14 +24,42 @@ from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.stats import infer_periods_per_year
 from peak_trade.backtest.window import resolve_window
 from peak_trade.core.errors import ConfigError
+from peak_trade.data._frames import to_polars
 from peak_trade.research import _stats_kernels as sk
+from peak_trade.research._load import _fetch
 from peak_trade.research._returns import read_returns
 from peak_trade.research.stats import PboMetric, PboResult, expected_max_sharpe, pbo
 
-__all__ = ["SymbolFacts", "add_psr_dsr", "symbol_facts", "sweep_pbo"]
+__all__ = ["FrameRecorder", "SymbolFacts", "add_psr_dsr", "symbol_facts", "sweep_pbo"]
 
 #: Per symbol: (bars in the evaluated span, periods per year).
 SymbolFacts = tuple[int, float]
+
+
+class FrameRecorder:
+    """Keeps the frames a sweep loads, so ``rank_sweep`` needs no second load.
+
+    ``data`` and ``source`` go to ``sweep`` unchanged for a mapping; for a list
+    of symbols, ``source`` becomes a callable that records what it returns.
+    """
+
+    def __init__(self, data: Any, source: Any, timeframe: str) -> None:
+        self.data = data
+        self.source = source
+        self._seen: dict[str, Any] = {}
+        if not isinstance(data, Mapping) and source is not None:
+            inner = source
+
+            def record(symbol: str) -> Any:
+                self._seen[symbol] = _fetch(inner, symbol, timeframe)
+                return self._seen[symbol]
+
+            self.source = record
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The loaded frames by symbol, after the sweep."""
+        raw = self.data if isinstance(self.data, Mapping) else self._seen
+        return {symbol: to_polars(obj) for symbol, obj in raw.items()}
 
 
 def symbol_facts(

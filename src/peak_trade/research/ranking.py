@@ -13,8 +13,7 @@ from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
 from peak_trade.core.errors import ConfigError
-from peak_trade.research._load import load_frames
-from peak_trade.research.overfitting import add_psr_dsr, symbol_facts
+from peak_trade.research.overfitting import FrameRecorder, add_psr_dsr, symbol_facts
 from peak_trade.research.sweep import Executor, Progress, sweep
 
 __all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
@@ -100,19 +99,21 @@ def rank_sweep(
         ...                            metric="sharpe", top=5)  # doctest: +SKIP
     """
     _check(metric, top)
-    frames = load_frames(data, source=source, timeframe=timeframe)
+    recorder = FrameRecorder(data, source, timeframe)
     results = sweep(
-        frames,
+        recorder.data,
         strategy,
         grid,
         config=config,
         executor=executor,
         max_workers=max_workers,
         output=output,
+        source=recorder.source,
         timeframe=timeframe,
         invariants=invariants,
         progress=progress,
         window=window,
     )
-    results = add_psr_dsr(results, symbol_facts(frames, config=config, window=window))
+    facts = symbol_facts(recorder.frames(), config=config, window=window)
+    results = add_psr_dsr(results, facts)
     return results, top_n(results, metric=metric, n=top)
