@@ -67,17 +67,19 @@ if TYPE_CHECKING:
         run_backtest,
         run_combos,
         run_grid,
+        signals,
     )
     from peak_trade.cli._run_config import load_config, validate_config
     from peak_trade.core.config_schema import Config
     from peak_trade.reporting import report
-    from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
+    from peak_trade.research import SweepProgress, rank_sweep, sweep, sweep_pbo, top_n
     from peak_trade.research.stats import (
         PboResult,
         deflated_sharpe_ratio,
         pbo,
         probabilistic_sharpe_ratio,
     )
+    from peak_trade.research.walk_forward import WalkForwardResult, walk_forward
 
 _LAZY = {
     **dict.fromkeys(
@@ -97,18 +99,22 @@ _LAZY = {
             "run_backtest",
             "run_combos",
             "run_grid",
+            "signals",
         ],
         "peak_trade.backtest",
     ),
     "Config": "peak_trade.core.config_schema",
     # The registry-aware loaders that `peak-trade run` and `validate-config` use.
     **dict.fromkeys(["load_config", "validate_config"], "peak_trade.cli._run_config"),
-    **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
+    **dict.fromkeys(
+        ["SweepProgress", "rank_sweep", "sweep", "sweep_pbo", "top_n"], "peak_trade.research"
+    ),
     **dict.fromkeys(
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
         "peak_trade.research.stats",
     ),
     "report": "peak_trade.reporting",
+    **dict.fromkeys(["WalkForwardResult", "walk_forward"], "peak_trade.research.walk_forward"),
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -142,6 +148,7 @@ __all__ = [
     "SweepProgress",
     "SyntheticProvider",
     "Violation",
+    "WalkForwardResult",
     "__version__",
     "assert_deterministic",
     "atomic_read",
@@ -172,13 +179,16 @@ __all__ = [
     "run_context",
     "run_grid",
     "set_global_seed",
+    "signals",
     "stable_hash",
     "sweep",
+    "sweep_pbo",
     "synthetic_ohlcv",
     "top_n",
     "validate_config",
     "validate_ohlcv",
     "verify_determinism",
+    "walk_forward",
 ]
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
@@ -112,3 +114,26 @@ def test_grid_rows_equal_windowed_single_runs_bit_for_bit():
 def test_bad_windows_raise_config_errors(window, match):
     with pytest.raises(ConfigError, match=match):
         run_backtest(DF, "ma_crossover", window=window)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    bounds=st.tuples(st.integers(0, 119), st.integers(1, 120)).filter(lambda b: b[0] < b[1]),
+    seed=st.integers(0, 2**32 - 1),
+    execution=st.sampled_from(["close", "next_open"]),
+    short=st.booleans(),
+)
+def test_any_window_of_any_signal_matches_the_loop(bounds, seed, execution, short):
+    start, end = bounds
+    frame = DF.head(120)
+    rng = np.random.default_rng(seed)
+    choices = [-1.0, 0.0, 0.5, 1.0] if short else [0.0, 0.5, 1.0]
+    signal = np.repeat(rng.choice(choices, 30), 4)
+    cfg = BacktestConfig(fee_bps=10.0, slippage_bps=5.0, execution=execution, allow_short=short)
+    part = frame.slice(start, end - start)
+    want = reference_backtest(
+        part["open"].to_list(), part["close"].to_list(), list(signal[start:end]), cfg
+    )
+    got = run_backtest(frame, signal, config=cfg, window=(start, end))
+    for col in ("position", "cash", "equity"):
+        np.testing.assert_allclose(got.equity[col].to_numpy(), want[col], rtol=1e-9, atol=1e-6)

@@ -125,3 +125,30 @@ def test_sweep_in_strict_mode_exits_4_naming_the_combination(
     err = capsys.readouterr().err
     assert "broke invariant `exposure_within_limit`" in err
     assert "{'fast': 5, 'slow': 20}" in err
+
+
+def test_sweep_with_a_walk_forward_section_writes_its_folds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """300 bars, train 100, test 50: folds start at bars 100, 150, 200, 250 for both symbols."""
+    monkeypatch.chdir(tmp_path)
+    section = '\n[walk_forward]\ntrain = 100\ntest = 50\nmetric = "total_return"\n'
+    (tmp_path / "wf.toml").write_text(SMALL_CONFIG + _SWEEP + section)
+    assert main(["sweep", "wf.toml"]) == 0
+    [run_dir] = run_dirs(tmp_path / "out")
+    assert "walk_forward.parquet" in {p.name for p in run_dir.iterdir()}
+    folds = pl.read_parquet(run_dir / "walk_forward.parquet")
+    assert folds["symbol"].to_list() == ["AAA"] * 4 + ["BBB"] * 4
+    assert folds["fold"].to_list() == [0, 1, 2, 3] * 2
+    t0 = folds["train_start"][0]
+    assert [(t - t0).total_seconds() / 3600 for t in folds["test_start"][:4]] == [
+        100, 150, 200, 250,
+    ]  # fmt: skip
+    assert set(zip(folds["fast"], folds["slow"], strict=True)) <= {
+        (5, 20),
+        (5, 40),
+        (10, 20),
+        (10, 40),
+    }
+    assert folds["oos_rank"].is_between(1, 4).all()
+    assert (folds["n_combos"] == 4).all()

@@ -1,5 +1,6 @@
 """Backtest layer: the numba engine, strategies, registry, stats and grids."""
 
+from peak_trade.backtest import signals
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import expand_grid, run_combos, run_grid
@@ -35,4 +36,5 @@ __all__ = [
     "run_backtest",
     "run_combos",
     "run_grid",
+    "signals",
 ]

@@ -26,6 +26,7 @@ from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
 from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame, trades_frame
+from peak_trade.backtest.signals import strategy_or_entries
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
@@ -196,7 +197,7 @@ def signal_error(
 
 def run_backtest(
     data: Any,
-    strategy: Any,
+    strategy: Any = None,
     /,
     params: Mapping[str, Any] | None = None,
     *,
@@ -204,6 +205,10 @@ def run_backtest(
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
     window: Any = None,
+    entries: Any = None,
+    exits: Any = None,
+    short_entries: Any = None,
+    short_exits: Any = None,
 ) -> BacktestResult:
     """Backtest one target-exposure signal over an OHLCV frame.
 
@@ -225,6 +230,12 @@ def run_backtest(
         window: ``(start, end)`` bar indices or times (``backtest/window.py``):
             the signal sees every bar, trading, equity and stats cover only
             ``[start, end)``, starting flat. None: the whole frame.
+        entries: Instead of ``strategy``: long entries, with ``exits`` (and
+            optionally ``short_entries``/``short_exits``), turned into the
+            target exposure by ``signals.from_entries_exits``.
+        exits: Long exits, with ``entries``.
+        short_entries: Short entries (needs ``allow_short=True``).
+        short_exits: Short exits.
 
     Raises:
         DataContractError: ``data`` breaks the OHLCV contract.
@@ -239,6 +250,10 @@ def run_backtest(
         >>> result.stats["n_trades"]  # doctest: +SKIP
         1
     """
+    strategy = strategy_or_entries(
+        strategy, params, entries=entries, exits=exits,
+        short_entries=short_entries, short_exits=short_exits,
+    )  # fmt: skip
     params = _check_params(params, strategy)
     cfg = as_backtest_config(config)
     if window is not None:

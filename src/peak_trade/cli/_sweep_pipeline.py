@@ -4,7 +4,8 @@ Data goes through the same fetch, normalise, validate and cache steps as a run;
 the grid runs through :func:`peak_trade.research.sweep.sweep` with the
 ``[invariants]`` section (warn mode adds the ``invariant_violation`` and
 ``invariant_bar`` columns); the result is
-written as ``sweep.parquet`` into ``<output_dir>/<run_id>.partial/`` with
+written as ``sweep.parquet`` (and, with a ``[walk_forward]`` section, the folds
+as ``walk_forward.parquet``) into ``<output_dir>/<run_id>.partial/`` with
 ``config.toml``, ``repro.json``, ``log.jsonl`` and the ``_COMPLETE`` marker, then
 renamed like a run (docs/cli.md).
 """
@@ -21,6 +22,7 @@ from peak_trade.cli._commands_report import write_report
 from peak_trade.cli._pipeline import backtest_config, invariant_config, log_file
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame
+from peak_trade.cli._walk_forward_step import write_walk_forward
 from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core.config_schema import Config
 from peak_trade.core.errors import ConfigError
@@ -107,6 +109,8 @@ def run_sweep(
             progress=report,
         )
         write_frame(frame, partial / "sweep.parquet")
+        if config.walk_forward is not None:
+            write_walk_forward(config, frames, grid, partial / "walk_forward.parquet")
         write_text_atomic(partial / "config.toml", config.to_toml())
         ctx.save(partial / "repro.json")
         reported = write_report(partial)

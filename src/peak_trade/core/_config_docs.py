@@ -152,6 +152,11 @@ def _describe(annotation: Any, metadata: list[Any]) -> tuple[str, list[str]]:
     if isinstance(base, type) and issubclass(base, BaseModel):
         return "table", []
     if origin in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(base) if m is not type(None)]
+        if all(typing.get_origin(m) is typing.Annotated for m in members):
+            described = [_describe(m, []) for m in members]
+            notes = [f"{kind} {', '.join(n)}" for kind, n in described if n]
+            return " or ".join(kind for kind, _ in described), notes
         return "number, boolean or string", []
     name = _SCALARS.get(base, getattr(base, "__name__", str(base)))
     return name, _constraints(extra, is_text=base is str)

@@ -52,6 +52,7 @@ from peak_trade.core._config_models import (
 from peak_trade.core._config_strategies import ParamLike, StrategyRule, check_strategies
 from peak_trade.core._config_sweep import SweepSection
 from peak_trade.core._config_toml import dumps
+from peak_trade.core._config_walk_forward import WalkForwardSection
 from peak_trade.core.errors import ConfigError
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "StrategyRule",
     "StrategySection",
     "SweepSection",
+    "WalkForwardSection",
     "load_config",
     "quickstart_path",
     "validate_config",
@@ -108,6 +110,9 @@ class Config(BaseModel):
     provider: ProviderSection = Field(default=ProviderSection(), description="provider resilience")
     sweep: SweepSection | None = Field(
         default=None, description="a parameter sweep, for `peak-trade sweep` only"
+    )
+    walk_forward: WalkForwardSection | None = Field(
+        default=None, description="walk-forward folds of the `[sweep]` grid"
     )
 
     @field_validator("strategies")

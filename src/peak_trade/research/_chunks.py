@@ -108,6 +108,7 @@ class ChunkTask:
         columns: Order of the parameter columns.
         key: The chunk's config hash (sweep inputs and the symbol's data).
         checks: The invariant settings every combination is run with.
+        window: The evaluation window, as for ``run_combos`` (None: every bar).
     """
 
     symbol: str
@@ -120,6 +121,7 @@ class ChunkTask:
     columns: tuple[str, ...]
     key: str
     checks: CheckFields = CheckFields()
+    window: Any = None
 
     @property
     def order(self) -> tuple[int, int]:

@@ -51,7 +51,7 @@ def _run(
 ) -> pl.DataFrame:
     return run_combos(
         frame, task.strategy, combos, config=task.config, columns=task.columns,
-        invariants=checks, violations=checks.mode == "warn",
+        invariants=checks, violations=checks.mode == "warn", window=task.window,
     )  # fmt: skip
 
 

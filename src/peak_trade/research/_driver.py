@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from peak_trade.research._local import (
     threads_are_safe,
 )
 from peak_trade.research._refs import SymbolRef
+from peak_trade.research._returns import write_returns
 from peak_trade.research._sink import load_done
 
 __all__ = ["Plan", "execute"]
@@ -70,6 +71,8 @@ class Plan:
     max_workers: int | None
     output: Path | None
     collect: bool
+    window: Any = None
+    keep_returns: bool = False
 
 
 def _keys(plan: Plan) -> tuple[dict[str, str], dict[str, Any]]:
@@ -89,6 +92,7 @@ def _keys(plan: Plan) -> tuple[dict[str, str], dict[str, Any]]:
         "config": plan.config.to_dict(),
         "chunk_size": plan.chunk_size,
         "invariants": plan.checks.as_dict(),
+        **({} if plan.window is None else {"window": [str(b) for b in plan.window]}),
     }
     keys = {}
     for symbol, value in plan.sources.items():
@@ -155,6 +159,8 @@ def execute(
         list(plan.sources), plan.combos, chunk_size=plan.chunk_size, strategy=plan.strategy,
         config=plan.config, columns=plan.columns, keys=keys, checks=plan.checks,
     )  # fmt: skip
+    if plan.window is not None:
+        tasks = [replace(t, window=plan.window) for t in tasks]
     out = plan.output
     found = load_done(out, tasks, keep=plan.collect) if out is not None else {}
     todo = [t for t in tasks if t.order not in found]
@@ -184,6 +190,9 @@ def execute(
                    "failed_symbols": len(done.failures)},
         )  # fmt: skip
     done.raise_failures(list(plan.sources))
+    if plan.keep_returns and out is not None:  # the front door checked: frames only
+        frames = {s: v for s, v in plan.sources.items() if isinstance(v, pl.DataFrame)}
+        write_returns(frames, tasks, out, window=plan.window)
     if not plan.collect:
         assert out is not None  # checked by the front door
         if plan.checks.mode == "warn" and tasks:

@@ -9,13 +9,14 @@ from typing import Any
 
 import polars as pl
 
-from peak_trade.backtest.config import BacktestConfig, ConfigLike
+from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.grid import InvalidCombos
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
 from peak_trade.core.errors import ConfigError
 from peak_trade.research._local import Pool
+from peak_trade.research.overfitting import FrameRecorder, add_psr_dsr, symbol_facts
 from peak_trade.research.sweep import Executor, Progress, sweep
 
 __all__ = ["LOWER_IS_BETTER", "rank_sweep", "top_n"]
@@ -85,6 +86,7 @@ def rank_sweep(
     invariants: InvariantConfig = _STRICT,
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
+    window: Any = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
 
@@ -93,6 +95,9 @@ def rank_sweep(
     that break a parameter rule); ``progress`` receives a ``SweepProgress`` per chunk.
     ``invariants`` is as for ``sweep`` (strict by default); in warn mode both
     frames carry the ``invariant_violation`` and ``invariant_bar`` columns.
+    Both frames end with ``psr`` and ``dsr`` (``research/overfitting.py``: per
+    row, the DSR takes the symbol's combinations as ``n_trials``; normal higher
+    moments are assumed, since rows hold no skewness or kurtosis).
 
     Raises:
         ConfigError: Bad ``metric`` or ``top``, or any ``sweep`` error.
@@ -102,15 +107,16 @@ def rank_sweep(
         ...                            metric="sharpe", top=5)  # doctest: +SKIP
     """
     _check(metric, top)
+    recorder = FrameRecorder(data, source, timeframe)
     results = sweep(
-        data,
+        recorder.data,
         strategy,
         grid,
         config=config,
         executor=executor,
         max_workers=max_workers,
         output=output,
-        source=source,
+        source=recorder.source,
         timeframe=timeframe,
         pool=pool,
         chunk_size=chunk_size,
@@ -118,5 +124,8 @@ def rank_sweep(
         invariants=invariants,
         progress=progress,
         clock=clock,
+        window=window,
     )
+    facts = symbol_facts(recorder.frames(), config=as_backtest_config(config), window=window)
+    results = add_psr_dsr(results, facts)
     return results, top_n(results, metric=metric, n=top)

@@ -31,6 +31,7 @@ from peak_trade.research._driver import Plan, execute, no_output_error
 from peak_trade.research._load import load_frames
 from peak_trade.research._local import Pool
 from peak_trade.research._refs import SymbolRef, is_reference, resolve_refs
+from peak_trade.research._sweep_extras import check_extras
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -121,6 +122,8 @@ def sweep(
     progress: Progress | None = ...,
     clock: Callable[[], float] = ...,
     collect: Literal[True] = ...,
+    window: Any = ...,
+    keep_returns: bool = ...,
 ) -> pl.DataFrame: ...
 
 
@@ -145,6 +148,8 @@ def sweep(
     progress: Progress | None = ...,
     clock: Callable[[], float] = ...,
     collect: Literal[False],
+    window: Any = ...,
+    keep_returns: bool = ...,
 ) -> SweepSummary: ...
 
 
@@ -169,6 +174,8 @@ def sweep(
     progress: Progress | None = ...,
     clock: Callable[[], float] = ...,
     collect: bool = ...,
+    window: Any = ...,
+    keep_returns: bool = ...,
 ) -> pl.DataFrame | SweepSummary: ...
 
 
@@ -192,6 +199,8 @@ def sweep(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     collect: bool = True,
+    window: Any = None,
+    keep_returns: bool = False,
 ) -> pl.DataFrame | SweepSummary:
     """Backtest every combination of ``grid`` on every symbol: one row each.
 
@@ -234,6 +243,12 @@ def sweep(
         collect: True (default) returns the rows as one frame; False (needs
             ``output``) keeps no rows in this process and returns a
             :class:`SweepSummary`; read the rows with ``pl.scan_parquet``.
+        window: ``(start, end)`` as for ``run_backtest``, resolved per symbol:
+            signals over every bar, stats over the window. Part of the config hash.
+        keep_returns: Also write each combination's bar returns to
+            ``<output>/returns/`` (Parquet per chunk; needs ``output``), for
+            ``sweep_pbo``. They are computed after the sweep, one
+            ``run_backtest`` per combination (docs/research.md).
 
     Returns:
         ``symbol``, the parameters (grid order first), then the stats columns
@@ -278,8 +293,14 @@ def sweep(
             msg = "`symbols` goes with an OhlcvCache"
             raise ConfigError(msg, hint="drop `symbols`, or pass an OhlcvCache")
         sources = load_frames(data, source=source, timeframe=timeframe)
+    frames = {s: v for s, v in sources.items() if isinstance(v, pl.DataFrame)}
+    if keep_returns and len(frames) < len(sources):
+        msg = "`keep_returns=True` needs the bars in memory: pass {symbol: frame}"
+        raise ConfigError(msg, hint="drop keep_returns, or load the frames with pt.read_ohlcv")
+    check_extras(frames, window=window, keep_returns=keep_returns, output=output)
     plan = Plan(
         sources, cls, combos, len(skipped), columns, config, checks, size, executor, pool,
         workers, max_workers, None if output is None else Path(output), collect,
+        window, keep_returns,
     )  # fmt: skip
     return execute(plan, progress=progress, clock=clock)
