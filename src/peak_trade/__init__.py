@@ -67,7 +67,7 @@ if TYPE_CHECKING:
         run_grid,
     )
     from peak_trade.core.config_schema import Config, load_config, validate_config
-    from peak_trade.research import SweepProgress, rank_sweep, sweep, top_n
+    from peak_trade.research import SweepProgress, SweepSummary, rank_sweep, sweep, top_n
 
 _LAZY = {
     **dict.fromkeys(
@@ -90,7 +90,9 @@ _LAZY = {
         "peak_trade.backtest",
     ),
     **dict.fromkeys(["Config", "load_config", "validate_config"], "peak_trade.core.config_schema"),
-    **dict.fromkeys(["SweepProgress", "rank_sweep", "sweep", "top_n"], "peak_trade.research"),
+    **dict.fromkeys(
+        ["SweepProgress", "SweepSummary", "rank_sweep", "sweep", "top_n"], "peak_trade.research"
+    ),
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -121,6 +123,7 @@ __all__ = [
     "Strategy",
     "StrategyInfo",
     "SweepProgress",
+    "SweepSummary",
     "SyntheticProvider",
     "Violation",
     "__version__",
