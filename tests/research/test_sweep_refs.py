@@ -156,6 +156,8 @@ def test_reference_errors_are_clear_before_any_work(tmp_path: Path):
     cache = _cache(tmp_path / "cache")
     with pytest.raises(ConfigError, match="needs `symbols"):
         sweep(cache, "ma_crossover", GRID)
+    with pytest.raises(ConfigError, match="not a cache key"):
+        sweep(cache, "ma_crossover", GRID, symbols=["ETH", 7])
     with pytest.raises(CacheError, match="no data for 'DOGE'") as info:
         sweep(cache, "ma_crossover", GRID, symbols=["ETH", "DOGE"])
     assert info.value.context["key"] == "DOGE"
