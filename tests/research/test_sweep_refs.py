@@ -195,3 +195,13 @@ def test_top_n_reads_a_sweep_directory_lazily_per_symbol(tmp_path: Path):
     assert overall["sharpe"].to_list() == top_n(full, metric="sharpe", n=4)["sharpe"].to_list()
     with pytest.raises(ConfigError, match="no sweep chunks"):
         top_n(tmp_path / "empty", metric="sharpe", n=1)
+
+
+def test_tuple_cache_keys_sweep_under_their_symbol(tmp_path: Path):
+    cache = OhlcvCache(tmp_path / "cache", format="parquet")
+    frames = _frames()
+    for symbol, frame in frames.items():
+        cache.put(("binance", symbol, "1h"), frame)
+    keys = [("binance", s, "1h") for s in SYMBOLS]
+    got = sweep(cache, "ma_crossover", GRID, symbols=keys, max_workers=1)
+    assert _bits(got) == _bits(sweep(frames, "ma_crossover", GRID, max_workers=1))
