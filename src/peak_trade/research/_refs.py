@@ -114,7 +114,7 @@ def _symbol_of(key: Any) -> str:
     if isinstance(key, str) and key:
         return key
     if isinstance(key, tuple) and len(key) == 3 and all(isinstance(p, str) for p in key):
-        return key[1]
+        return str(key[1])
     msg = f"`symbols` holds {key!r}, which is not a cache key"
     raise ConfigError(
         msg,
