@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     from peak_trade.cli._run_config import load_config, validate_config
     from peak_trade.core.config_schema import Config
     from peak_trade.reporting import report
-    from peak_trade.research import SweepProgress, rank_sweep, sweep, sweep_pbo, top_n
+    from peak_trade.research import SweepProgress, SweepSummary, rank_sweep, sweep, sweep_pbo, top_n
     from peak_trade.research.stats import (
         PboResult,
         deflated_sharpe_ratio,
@@ -107,7 +107,8 @@ _LAZY = {
     # The registry-aware loaders that `peak-trade run` and `validate-config` use.
     **dict.fromkeys(["load_config", "validate_config"], "peak_trade.cli._run_config"),
     **dict.fromkeys(
-        ["SweepProgress", "rank_sweep", "sweep", "sweep_pbo", "top_n"], "peak_trade.research"
+        ["SweepProgress", "SweepSummary", "rank_sweep", "sweep", "sweep_pbo", "top_n"],
+        "peak_trade.research",
     ),
     **dict.fromkeys(
         ["PboResult", "deflated_sharpe_ratio", "pbo", "probabilistic_sharpe_ratio"],
@@ -146,6 +147,7 @@ __all__ = [
     "Strategy",
     "StrategyInfo",
     "SweepProgress",
+    "SweepSummary",
     "SyntheticProvider",
     "Violation",
     "WalkForwardResult",

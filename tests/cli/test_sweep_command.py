@@ -46,9 +46,9 @@ def test_sweep_writes_a_complete_run_and_prints_the_top_rows(
         for r, s, f, w in best.select("rank", "symbol", "fast", "slow").rows()
     ]
     events = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
-    progress = [e for e in events if e["event"] == "run.sweep_progress"]
-    assert [e["done"] for e in progress] == list(range(1, len(progress) + 1))
-    assert progress[-1]["done"] == progress[-1]["total"]
+    progress = [e for e in events if e["event"] == "sweep.progress"]
+    last = progress[-1]  # logged every 10 s, and when the last chunk is done
+    assert (last["done"], last["combos_done"], last["symbols_done"]) == (last["total"], 8, 2)
 
 
 def test_sweep_without_a_sweep_section_exits_2(

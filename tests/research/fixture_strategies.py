@@ -85,3 +85,36 @@ class SizedHold(Strategy):
     def signal_expr(self) -> pl.Expr:
         start, size = int(self.params["start"]), float(self.params["size"])
         return pl.when(pl.int_range(pl.len()) >= start).then(size).otherwise(0.0)
+
+
+#: Environment variable naming the directory GateCrossover synchronises through.
+GATE_ENV = "PEAK_TRADE_TEST_GATE"
+
+
+class GateCrossover(MaCrossover):
+    """ma_crossover that, with ``GATE_ENV`` set, announces each batch and waits for ``go``.
+
+    Each batch writes ``started-<pid>-<n>`` into the gate directory, then waits
+    (polling, up to 120 s) until the test creates ``go``: the test knows every
+    worker is busy before it removes a node. Without ``GATE_ENV`` it is
+    ma_crossover.
+    """
+
+    name: ClassVar[str] = "gate_crossover"
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        import os
+        import time
+        from pathlib import Path
+
+        gate = os.environ.get(GATE_ENV)
+        if gate:
+            marker = Path(gate) / f"started-{os.getpid()}-{time.monotonic_ns()}"
+            marker.touch()
+            deadline = time.monotonic() + 120
+            while not (Path(gate) / "go").exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        return super().signal_matrix(data, combos)

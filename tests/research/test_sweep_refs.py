@@ -156,6 +156,8 @@ def test_reference_errors_are_clear_before_any_work(tmp_path: Path):
     cache = _cache(tmp_path / "cache")
     with pytest.raises(ConfigError, match="needs `symbols"):
         sweep(cache, "ma_crossover", GRID)
+    with pytest.raises(ConfigError, match="not a cache key"):
+        sweep(cache, "ma_crossover", GRID, symbols=["ETH", 7])
     with pytest.raises(CacheError, match="no data for 'DOGE'") as info:
         sweep(cache, "ma_crossover", GRID, symbols=["ETH", "DOGE"])
     assert info.value.context["key"] == "DOGE"
@@ -163,3 +165,43 @@ def test_reference_errors_are_clear_before_any_work(tmp_path: Path):
         sweep({"A": _frames()["ETH"], "B": tmp_path / "x.arrow"}, "ma_crossover", GRID)
     with pytest.raises(CacheError, match="cannot tell the cache format"):
         sweep({"A": tmp_path / "x.csv"}, "ma_crossover", GRID)
+
+
+def _best_by_hand(frame: pl.DataFrame, metric: str, n: int) -> list[tuple[str, int, int]]:
+    """Per symbol, the n largest ``metric`` rows (NaN last, ties in row order): sorted()."""
+    out = []
+    for symbol in sorted(set(frame["symbol"].to_list())):
+        rows = [r for r in frame.iter_rows(named=True) if r["symbol"] == symbol]
+        rows.sort(
+            key=lambda r: (r[metric] != r[metric], -r[metric] if r[metric] == r[metric] else 0)
+        )
+        out += [(r["symbol"], r["fast"], r["slow"]) for r in rows[:n]]
+    return out
+
+
+def test_top_n_reads_a_sweep_directory_lazily_per_symbol(tmp_path: Path):
+    from peak_trade.research.ranking import rank_sweep, top_n
+
+    summary, best = rank_sweep(
+        _frames(), "ma_crossover", GRID, metric="sharpe", top=2, output=tmp_path,
+        collect=False, per_symbol=True, chunk_size=4,
+    )  # fmt: skip
+    assert isinstance(summary, SweepSummary)
+    full = sweep(_frames(), "ma_crossover", GRID, chunk_size=4)
+    got = [(r["symbol"], r["fast"], r["slow"]) for r in best.iter_rows(named=True)]
+    assert got == _best_by_hand(full, "sharpe", 2)
+    assert best["rank"].to_list() == [1, 2] * len(SYMBOLS)
+    overall = top_n(tmp_path, metric="sharpe", n=4)
+    assert overall["sharpe"].to_list() == top_n(full, metric="sharpe", n=4)["sharpe"].to_list()
+    with pytest.raises(ConfigError, match="no sweep chunks"):
+        top_n(tmp_path / "empty", metric="sharpe", n=1)
+
+
+def test_tuple_cache_keys_sweep_under_their_symbol(tmp_path: Path):
+    cache = OhlcvCache(tmp_path / "cache", format="parquet")
+    frames = _frames()
+    for symbol, frame in frames.items():
+        cache.put(("binance", symbol, "1h"), frame)
+    keys = [("binance", s, "1h") for s in SYMBOLS]
+    got = sweep(cache, "ma_crossover", GRID, symbols=keys, max_workers=1)
+    assert _bits(got) == _bits(sweep(frames, "ma_crossover", GRID, max_workers=1))

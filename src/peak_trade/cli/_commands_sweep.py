@@ -10,11 +10,10 @@ from peak_trade.cli._commands_report import report_line
 from peak_trade.cli._commands_run import console_logging
 from peak_trade.cli._exit_codes import EXIT_OK
 from peak_trade.cli._pipeline import load_run_config
-from peak_trade.cli._progress import ProgressBar
 from peak_trade.cli._sweep_pipeline import run_sweep
+from peak_trade.cli._sweep_progress import SweepLine
 from peak_trade.cli._tables import render_table
 from peak_trade.research.ranking import top_n
-from peak_trade.research.sweep import SweepProgress
 
 __all__ = ["cmd_sweep"]
 
@@ -25,15 +24,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the config's sweep, then print the best ``sweep.top`` rows by ``sweep.metric``."""
     config = load_run_config(Path(args.config))
     console_logging(config, verbose=args.verbose)
-    bar = ProgressBar(1, enabled=sys.stdout.isatty())
-
-    def progress(event: SweepProgress) -> None:
-        bar.update(event.done, f"{event.symbol} chunk {event.chunk}", total=event.total)
-
+    line = SweepLine(enabled=sys.stdout.isatty())
     try:
-        outcome = run_sweep(config, output_dir=args.output_dir, progress=progress)
+        outcome = run_sweep(config, output_dir=args.output_dir, progress=line)
     finally:
-        bar.close()
+        line.close()
     spec = config.sweep
     assert spec is not None  # run_sweep raised otherwise
     best = top_n(outcome.frame, metric=spec.metric, n=spec.top)

@@ -72,22 +72,6 @@ def run_sweep(
     root = Path(config.run.output_dir) if output_dir is None else output_dir
     partial = start_run(root, ctx.run_id)
 
-    def report(event: SweepProgress) -> None:
-        _log.info(
-            "run.sweep_progress",
-            extra={
-                "done": event.done,
-                "total": event.total,
-                "resumed": event.resumed,
-                "symbol": event.symbol,
-                "rows": event.rows,
-                "elapsed_s": event.elapsed_s,
-                "eta_s": event.eta_s,
-            },
-        )
-        if progress is not None:
-            progress(event)
-
     with log_file(partial / "log.jsonl", config.logging.level), run_context(run_id=ctx.run_id):
         _log.info("run.start", extra={"seed": config.run.seed, "config_hash": ctx.config_hash})
         provider, cache = build_provider(config), build_cache(config)
@@ -106,7 +90,7 @@ def run_sweep(
             chunk_size=spec.chunk_size,
             invalid=spec.invalid,
             invariants=invariant_config(config),
-            progress=report,
+            progress=progress,
         )
         write_frame(frame, partial / "sweep.parquet")
         if config.walk_forward is not None:

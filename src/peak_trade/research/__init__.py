@@ -10,7 +10,7 @@ from peak_trade.research.stats import (
     pbo,
     probabilistic_sharpe_ratio,
 )
-from peak_trade.research.sweep import DEFAULT_CHUNK_SIZE, SweepProgress, sweep
+from peak_trade.research.sweep import DEFAULT_CHUNK_SIZE, SweepProgress, SweepSummary, sweep
 from peak_trade.research.walk_forward import WalkForwardResult, walk_forward
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "LOWER_IS_BETTER",
     "PboResult",
     "SweepProgress",
+    "SweepSummary",
     "WalkForwardResult",
     "deflated_sharpe_ratio",
     "pbo",

@@ -149,16 +149,19 @@ def plan_chunks(
         ...             keys={"A": "ab"})  # doctest: +SKIP
     """
     frozen = tuple(combos)
+    # One tuple per chunk index, shared by every symbol: 10^3 symbols x 10^5
+    # combinations hold 10^5 references, not 10^8.
+    slices = [(lo, frozen[lo : lo + chunk_size]) for lo in range(0, len(frozen), chunk_size)]
     tasks: list[ChunkTask] = []
     for s, symbol in enumerate(symbols):
-        for c, lo in enumerate(range(0, len(frozen), chunk_size)):
+        for c, (lo, part) in enumerate(slices):
             tasks.append(
                 ChunkTask(
                     symbol=symbol,
                     symbol_index=s,
                     index=c,
                     start=lo,
-                    combos=frozen[lo : lo + chunk_size],
+                    combos=part,
                     strategy=strategy,
                     config=config,
                     columns=tuple(columns),

@@ -169,7 +169,7 @@ class Collector:
             )
         return True
 
-    def note_retries(self, count: int) -> None:
+    def note_retries(self, count: int, /) -> None:
         """Count tasks the executor saw re-run."""
         self.retried += count
 

@@ -178,7 +178,7 @@ def execute(
 
         needed = {t.symbol for t in todo}
         mine = {s: payloads.get(s, v) for s, v in plan.sources.items() if s in needed}
-        done.note_retries(run_ray(mine, todo, max_workers=plan.max_workers, done=done))
+        run_ray(mine, todo, max_workers=plan.max_workers, done=done)
     elif todo:
         _run_local(plan, todo, done)
     seconds = done.elapsed()

@@ -70,6 +70,9 @@ class Sink(Protocol):
     def skips(self, task: ChunkTask, /) -> bool:
         """True when the task's symbol already failed (do not run it)."""
 
+    def note_retries(self, count: int, /) -> None:
+        """Count tasks the executor saw re-run (Ray, after a worker or node died)."""
+
 
 def _same(frame: pl.DataFrame) -> pl.DataFrame:
     return frame

@@ -156,7 +156,9 @@ def run_ray(
                         continue
                     # The sweep's own error, re-raised with its own cause chain intact.
                     raise cause from cause.__cause__
-                retried += attempt > 0
+                if attempt > 0:  # Ray re-ran it after a worker or node died
+                    retried += 1
+                    done.note_retries(1)
                 done(task, decode_frame(result))
     finally:
         for ref in pending:

@@ -110,7 +110,17 @@ def _remote_ref(symbol: str, uri: str) -> SymbolRef:
 
 
 def _symbol_of(key: Any) -> str:
-    return key if isinstance(key, str) else str(key[1])
+    """The symbol of a cache key: the key itself, or the middle of a 3-tuple."""
+    if isinstance(key, str) and key:
+        return key
+    if isinstance(key, tuple) and len(key) == 3 and all(isinstance(p, str) for p in key):
+        return str(key[1])
+    msg = f"`symbols` holds {key!r}, which is not a cache key"
+    raise ConfigError(
+        msg,
+        hint='a key is a string or a (provider, symbol, timeframe) tuple, e.g. "BTC/USDT"',
+        context={"got": repr(key)[:200]},
+    )
 
 
 def resolve_refs(

@@ -57,9 +57,13 @@ class FrameRecorder:
             self.source = record
 
     def frames(self) -> dict[str, pl.DataFrame]:
-        """The loaded frames by symbol, after the sweep."""
+        """The loaded frames by symbol, after the sweep (none for data by reference)."""
         raw = self.data if isinstance(self.data, Mapping) else self._seen
-        return {symbol: to_polars(obj) for symbol, obj in raw.items()}
+        return {
+            symbol: to_polars(obj)
+            for symbol, obj in raw.items()
+            if not isinstance(obj, str | os.PathLike)  # a path: the workers read it
+        }
 
 
 def symbol_facts(
