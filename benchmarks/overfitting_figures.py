@@ -1,7 +1,7 @@
 """Issue 19's closing figures: DSR and PBO of a 1,000-combination ``ma_crossover`` sweep.
 
-    python -m benchmarks.cases_overfitting            # the two tables
-    python -m benchmarks.cases_overfitting walks 20   # PBO over 20 more random walks
+    python -m benchmarks.overfitting_figures            # the two tables
+    python -m benchmarks.overfitting_figures walks 20   # PBO over 20 more random walks
 
 Two data sets, each swept over the same 1,000 combinations (fast 2..50 step 2 x
 slow 60..450 step 10) with the quickstart's costs (fee 10 bps, slippage 5 bps,
