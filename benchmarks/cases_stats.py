@@ -1,6 +1,10 @@
 """PBO by CSCV (issue 19, section 3): the numba kernel against plain loops.
 
     python -m benchmarks.cases_stats            # 2,000 bars x 1,000 configs, 16 splits
+    pytest benchmarks -m gate -k stats          # the gate's smaller case
+
+The gate case (``cases()``) times ``pbo`` against the numpy loop over block sums
+on 1,000 x 300 with 12 splits (924 splits), so it stays within a few seconds.
 
 The issue's target: ``pbo`` on 2,000 x 1,000 with 16 splits (12,870 splits) in at
 most 1 s. Three sides, timed A B A B in one process (medians):
@@ -24,6 +28,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
+from benchmarks.gatekit import RatioCase
 
 ROWS = int(os.environ.get("PBO_BENCH_ROWS", "2000"))
 COLS = int(os.environ.get("PBO_BENCH_COLS", "1000"))
@@ -77,6 +83,21 @@ def _time(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def cases() -> list[RatioCase]:
+    from peak_trade.research.stats import pbo
+
+    m = np.random.default_rng(1).normal(0.0, 0.01, (1_000, 300))
+    return [
+        RatioCase(
+            "stats_pbo_vs_numpy_block_loop",
+            candidate=lambda: pbo(m, n_splits=12),
+            reference=lambda: numpy_block_loop(m, 12),
+            rounds=7,
+            warmup=1,
+        )
+    ]
 
 
 def main() -> None:

@@ -94,8 +94,8 @@ def _fold_row(
     fold: Fold,
     windows: tuple[tuple[Any, Any], tuple[Any, Any]],
     run: dict[str, Any],
-) -> tuple[dict[str, Any], pl.DataFrame, dict[str, Any]]:
-    """(the folds row, the chosen combination's test equity, its test result)."""
+) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]:
+    """(the folds row, the chosen combination's test equity, its test trades)."""
     train, test = windows
     names = run["names"]
     metric = run["metric"]
@@ -123,7 +123,7 @@ def _fold_row(
         "oos_rank": int(match.get_column("rank")[0]),
         "n_combos": oos.height,
     }
-    return row, chosen.equity, {"trades": chosen.trades}
+    return row, chosen.equity, chosen.trades
 
 
 def _stitch(
@@ -237,9 +237,9 @@ def walk_forward(
     for symbol, frame in frames.items():
         parts = []
         for fold in folds:
-            row, equity, extra = _fold_row(symbol, frame, fold, _window(tl, fold), run)
+            row, equity, trades = _fold_row(symbol, frame, fold, _window(tl, fold), run)
             rows.append(row)
-            parts.append((fold.index, equity, extra["trades"]))
+            parts.append((fold.index, equity, trades))
         curve, stat = _stitch(symbol, parts, config)
         curves.append(curve)
         stats.append(stat)
