@@ -18,6 +18,8 @@ from typing import Literal
 
 import polars as pl
 
+from peak_trade.core._frames import short_repr
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_keys import CacheKey, decode_stem, encode_key, key_label
 from peak_trade.data._cache_lock import path_lock
@@ -72,12 +74,13 @@ class OhlcvCache:
         format: Literal["arrow", "parquet"] = "arrow",
         checksum: Algorithm | None = "xxh3",
     ) -> None:
-        if format not in _SUFFIX:
-            msg = f"unknown cache format {format!r}; expected 'arrow' or 'parquet'"
-            raise ConfigError(msg, hint='use format="arrow"', context={"got": repr(format)})
-        if checksum is not None and checksum not in ALGORITHMS:
-            msg = f"unknown checksum {checksum!r}; expected None or one of {list(ALGORITHMS)}"
-            raise ConfigError(msg, hint='use checksum="xxh3"', context={"got": repr(checksum)})
+        if not is_one_of(format, _SUFFIX):
+            msg = f"unknown cache format {short_repr(format)}; expected 'arrow' or 'parquet'"
+            raise ConfigError(msg, hint='use format="arrow"', context={"got": short_repr(format)})
+        if checksum is not None and not is_one_of(checksum, ALGORITHMS):
+            got = short_repr(checksum)
+            msg = f"unknown checksum {got}; expected None or one of {list(ALGORITHMS)}"
+            raise ConfigError(msg, hint='use checksum="xxh3"', context={"got": got})
         self._root = Path(root)
         self._format = format
         self._checksum: Algorithm | None = checksum

@@ -14,6 +14,8 @@ from peak_trade.backtest.grid import InvalidCombos
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
+from peak_trade.core._frames import short_repr, to_polars
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import ConfigError
 from peak_trade.research._local import Pool
 from peak_trade.research.sweep import Executor, Progress, sweep
@@ -28,28 +30,35 @@ _STRICT = InvariantConfig()
 
 
 def _check(metric: Any, n: Any) -> None:
-    if metric not in STAT_NAMES:
-        close = suggest(str(metric), list(STAT_NAMES))
+    if not is_one_of(metric, STAT_NAMES):
+        close = suggest(metric, list(STAT_NAMES)) if isinstance(metric, str) else None
         hint = f"did you mean {close!r}? " if close else ""
-        msg = f"cannot rank by {metric!r}: it is not a stat"
+        msg = f"cannot rank by {short_repr(metric)}: it is not a stat"
         raise ConfigError(
             msg,
             hint=f"{hint}choose one of {', '.join(STAT_NAMES)}",
-            context={"metric": repr(metric), "allowed": list(STAT_NAMES)},
+            context={"metric": short_repr(metric), "allowed": list(STAT_NAMES)},
         )
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        msg = f"`top_n` must be an int >= 1; got {n!r}"
-        raise ConfigError(msg, hint="e.g. top_n=10", context={"top_n": repr(n)})
+        msg = f"`top_n` must be an int >= 1; got {short_repr(n)}"
+        raise ConfigError(msg, hint="e.g. top_n=10", context={"top_n": short_repr(n)})
 
 
-def top_n(frame: pl.DataFrame, /, *, metric: str, n: int) -> pl.DataFrame:
+def top_n(frame: Any, /, *, metric: str, n: int) -> pl.DataFrame:
     """The ``n`` best rows by ``metric``, with a 1-based ``rank`` column first.
 
     Larger is better except for ``LOWER_IS_BETTER``. NaN and null values rank
     last; ties keep the sweep's row order, so the table is deterministic.
 
+    Args:
+        frame: A sweep's rows: any frame kind (polars, pyarrow, pandas).
+        metric: The stat to rank by.
+        n: Rows to keep.
+
     Raises:
-        ConfigError: ``metric`` is not a stat, or ``n`` is not a positive int.
+        ConfigError: ``metric`` is not a stat, or ``n`` is not a positive int, or
+            ``frame`` has no ``metric`` column.
+        TypeError: ``frame`` is not a frame.
 
     Example:
         >>> df = pl.DataFrame({"fast": [5, 10], "sharpe": [0.5, 1.5]})
@@ -57,9 +66,17 @@ def top_n(frame: pl.DataFrame, /, *, metric: str, n: int) -> pl.DataFrame:
         [10]
     """
     _check(metric, n)
+    table = to_polars(frame)
+    if metric not in table.columns:
+        msg = f"cannot rank by `{metric}`: the frame has no such column"
+        raise ConfigError(
+            msg,
+            hint="pass the frame sweep() returned",
+            context={"metric": metric, "columns": table.columns[:20]},
+        )
     value = pl.col(metric)
     score = pl.when(value.is_nan()).then(None).otherwise(value)  # NaN and null alike
-    ranked = frame.sort(
+    ranked = table.sort(
         score, descending=metric not in LOWER_IS_BETTER, nulls_last=True, maintain_order=True
     ).head(n)
     return ranked.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
