@@ -12,6 +12,9 @@ from peak_trade.core.errors import ConfigError, PeakTradeError
 
 __all__ = ["assert_deterministic", "verify_determinism"]
 
+#: More reruns than this is a typo, not a check: refused rather than run for ever.
+_MAX_RUNS = 10_000
+
 
 def _first_difference(
     fn: Callable[..., Any], seed: int, runs: int, kwargs: dict[str, Any]
@@ -21,9 +24,9 @@ def _first_difference(
         msg = f"`fn` must be a callable to rerun; got {short_repr(fn)}"
         raise TypeError(msg)
     check_seed(seed, "seed")
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
-        msg = f"`runs` must be an int of at least 2; got {runs!r}"
-        raise ConfigError(msg, hint="pass e.g. runs=2", context={"runs": repr(runs)})
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 2 <= runs <= _MAX_RUNS:
+        msg = f"`runs` must be an int from 2 to {_MAX_RUNS}; got {short_repr(runs)}"
+        raise ConfigError(msg, hint="pass e.g. runs=2", context={"runs": short_repr(runs)})
     first: dict[str, str] | None = None
     for run in range(runs):
         set_global_seed(seed)
