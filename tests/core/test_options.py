@@ -93,8 +93,10 @@ def test_compute_stats_refuses_bad_inputs_before_the_kernel(kwargs, match):
         ((10**18,), {}, "cannot generate 1000000000000000000 bars of 1h: MemoryError"),
         ((True,), {}, "`bars` must be an int >= 0; got True"),
         ((5,), {"seed": 1.5}, "`seed` must be an int >= 0; got 1.5"),
-        ((5,), {"price": -1.0}, "`price` must be a finite number > 0"),
-        ((5,), {"volatility": float("inf")}, "`volatility` must be a finite number >= 0"),
+        ((5,), {"price": -1.0}, r"`price` must be a number in \(0, 1e\+12\]"),
+        ((5,), {"price": 1e308}, r"`price` must be a number in \(0, 1e\+12\]"),
+        ((5,), {"volatility": float("inf")}, r"`volatility` must be a number in \[0, 1\]"),
+        ((5,), {"volatility": float("nan")}, r"`volatility` must be a number in \[0, 1\]"),
         ((5,), {"start": "2024-01-01"}, "`start` must be a datetime"),
     ],
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,15 +69,15 @@ def _check_args(
         raise _fail("symbol", "a string", symbol, '"BTC/USDT"')
     if not isinstance(start, dt.datetime):
         raise _fail("start", "a datetime", start, "datetime(2024, 1, 1, tzinfo=UTC)")
-    for name, value, zero_ok in (("price", price, False), ("volatility", volatility, True)):
+    # Upper bounds keep the random walk finite (no overflow to inf).
+    for name, value, zero_ok, top in (
+        ("price", price, False, 1e12),
+        ("volatility", volatility, True, 1.0),
+    ):
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-        if (
-            number is None
-            or not math.isfinite(number)
-            or number < 0
-            or (number == 0 and not zero_ok)
-        ):
-            expected = "a finite number >= 0" if zero_ok else "a finite number > 0"
+        low_ok = number is not None and (number > 0 or (zero_ok and number == 0))
+        if number is None or not low_ok or not number <= top:
+            expected = f"a number in {'[' if zero_ok else '('}0, {top:g}]"
             raise _fail(name, expected, value, "0.01")
 
 
