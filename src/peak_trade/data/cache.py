@@ -14,11 +14,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
-from peak_trade.core._frames import short_repr
+from peak_trade.core._frames import short_repr, to_polars
 from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_keys import CacheKey, decode_stem, encode_key, key_label
@@ -115,7 +115,7 @@ class OhlcvCache:
         with path_lock(self._root / MANIFEST):
             yield
 
-    def put(self, key: CacheKey, df: pl.DataFrame, /, *, validate: bool = True) -> Path:
+    def put(self, key: CacheKey, df: Any, /, *, validate: bool = True) -> Path:
         """Store ``df`` under ``key`` after the strict OHLCV contract gate.
 
         Raises:
@@ -129,6 +129,7 @@ class OhlcvCache:
             's-spot.arrow'
         """
         path = self.path_for(key)
+        df = to_polars(df)  # any frame kind, as everywhere (docs/errors.md)
         if validate:
             validate_ohlcv(df, strict=True, require_tz=True)
         with self._locked():

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.core._frames import short_repr
+from peak_trade.core._frames import short_repr, to_polars
 from peak_trade.core.errors import ConfigError, DataContractError
 
 __all__ = ["ParamSpec", "Strategy", "param_error", "suggest"]
@@ -264,6 +264,7 @@ class Strategy(abc.ABC):
             >>> MaCrossover(fast=2, slow=3).signal(synthetic_ohlcv(5)).shape
             (5,)
         """
+        data = to_polars(data)
         self.check_columns(data)
         out = _evaluate(type(self), data, [self.signal_expr()])
         return np.ascontiguousarray(out[:, 0], dtype=np.float64)
@@ -283,6 +284,7 @@ class Strategy(abc.ABC):
             >>> Momentum.signal_matrix(synthetic_ohlcv(9), [{}, {"lookback": 3}]).shape
             (9, 2)
         """
+        data = to_polars(data)
         cls.check_columns(data)
         exprs = [cls(**combo).signal_expr() for combo in combos]
         if not exprs:
