@@ -148,3 +148,9 @@ def test_verify_determinism_sees_one_changed_value_in_a_pandas_frame():
 
     assert not verify_determinism(drifting, seed=3)
     assert to_polars(drifting())["x"][999] == 3.0
+
+
+@pytest.mark.parametrize("fn", [None, 3, "f", pl.DataFrame()])
+def test_verify_determinism_names_a_non_callable_fn(fn):
+    with pytest.raises(TypeError, match="`fn` must be a callable to rerun; got"):
+        verify_determinism(fn, seed=1)

@@ -4,8 +4,10 @@ import polars as pl
 import pytest
 
 from peak_trade import (
+    OhlcvCache,
     check_ohlcv,
     filter_ohlcv,
+    get_strategy,
     normalize_ohlcv,
     resample_ohlcv,
     synthetic_ohlcv,
@@ -73,3 +75,14 @@ def test_a_non_frame_is_a_type_error_listing_the_accepted_kinds(fn, bad):
 def test_resample_refuses_a_non_frame_the_same_way(bad):
     with pytest.raises(TypeError, match="a pyarrow Table or a pandas DataFrame"):
         resample_ohlcv(bad, "4h")
+
+
+def test_the_cache_stores_a_pandas_frame_like_the_polars_one(bars, tmp_path):
+    cache = OhlcvCache(tmp_path)
+    cache.put("pd", bars.to_pandas().set_index("timestamp"))
+    assert cache.get("pd").equals(bars)
+
+
+def test_a_strategy_signal_takes_a_pandas_frame(bars):
+    strategy = get_strategy("ma_crossover", fast=5, slow=20)
+    assert (strategy.signal(bars.to_pandas()) == strategy.signal(bars)).all()

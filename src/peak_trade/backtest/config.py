@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from peak_trade.core._frames import short_repr
+from peak_trade.core._options import is_one_of
 from peak_trade.core._suggest import suggest
 from peak_trade.core.errors import ConfigError
 
@@ -18,8 +19,9 @@ _EXECUTIONS: tuple[str, ...] = get_args(Execution)
 
 
 def _fail(field: str, expected: str, got: Any, hint: str) -> ConfigError:
-    msg = f"`BacktestConfig.{field}` must be {expected}; got {got!r}"
-    return ConfigError(msg, hint=hint, context={"field": field, "expected": expected, "got": got})
+    shown = short_repr(got)
+    msg = f"`BacktestConfig.{field}` must be {expected}; got {shown}"
+    return ConfigError(msg, hint=hint, context={"field": field, "expected": expected, "got": shown})
 
 
 def _number(field: str, value: Any) -> float:
@@ -75,7 +77,7 @@ class BacktestConfig:
                 raise _fail(
                     name, "in [0, 1000) basis points", value, f"10 bps is 0.1%: {name}=10.0"
                 )
-        if self.execution not in _EXECUTIONS:
+        if not is_one_of(self.execution, _EXECUTIONS):
             raise _fail(
                 "execution", f"one of {list(_EXECUTIONS)}", self.execution, 'use "next_open"'
             )

@@ -26,6 +26,7 @@ from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
 from peak_trade.backtest.strategies.base import Strategy, suggest
 from peak_trade.backtest.window import window_market
 from peak_trade.core._frames import short_repr, to_series
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
 
@@ -113,8 +114,8 @@ def expand_grid(
         >>> combos, skipped  # doctest: +SKIP
         ([{'fast': 10, 'slow': 50}], [{'fast': 60, 'slow': 50}])
     """
-    if invalid not in _INVALID:
-        msg = f"`invalid` must be one of {list(_INVALID)}; got {invalid!r}"
+    if not is_one_of(invalid, _INVALID):
+        msg = f"`invalid` must be one of {list(_INVALID)}; got {short_repr(invalid)}"
         raise ConfigError(msg, hint='use invalid="skip" to drop invalid combinations')
     cls = strategy_class(strategy)
     base = dict(strategy.params) if isinstance(strategy, Strategy) else {}
@@ -323,6 +324,10 @@ def run_combos(
     config = as_backtest_config(config)
     checks = _grid_invariants(invariants)
     cls = strategy_class(strategy)
+    listed = isinstance(combos, Sequence) and not isinstance(combos, str | bytes)
+    if not listed or not all(isinstance(c, Mapping) for c in combos):
+        msg = f"`combos` must be a list of parameter dicts; got {short_repr(combos)}"
+        raise ConfigError(msg, hint='e.g. [{"fast": 5, "slow": 20}]')
     resolved = [cls.resolve_params(c) for c in combos]
     market = prepare_market(data, config=config)
     warmup = None

@@ -23,6 +23,8 @@ from numba.core.registry import CPUDispatcher
 
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest._end_kernels import user_pass_nb
+from peak_trade.core._frames import short_repr
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import BacktestInvariantError, ConfigError
 from peak_trade.core.repro import ReproContext
 
@@ -101,8 +103,9 @@ class InvariantViolation:
 
 
 def _fail(name: str, expected: str, got: Any, hint: str) -> ConfigError:
-    msg = f"`InvariantConfig.{name}` must be {expected}; got {got!r}"
-    return ConfigError(msg, hint=hint, context={"field": name, "expected": expected, "got": got})
+    shown = short_repr(got)
+    msg = f"`InvariantConfig.{name}` must be {expected}; got {shown}"
+    return ConfigError(msg, hint=hint, context={"field": name, "expected": expected, "got": shown})
 
 
 def _tolerance(name: str, value: Any) -> float:
@@ -153,9 +156,9 @@ class InvariantConfig:
     frame_checks: Mapping[str, pl.Expr] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.mode not in _MODES:
+        if not is_one_of(self.mode, _MODES):
             raise _fail("mode", f"one of {list(_MODES)}", self.mode, 'use mode="strict"')
-        if self.timing not in _TIMINGS:
+        if not is_one_of(self.timing, _TIMINGS):
             raise _fail("timing", f"one of {list(_TIMINGS)}", self.timing, 'use "every_bar"')
         _tolerance("abs_tol", self.abs_tol)
         _tolerance("rel_tol", self.rel_tol)

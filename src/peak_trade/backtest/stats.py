@@ -21,6 +21,8 @@ from peak_trade.data.reader import infer_calendar
 
 if TYPE_CHECKING:
     from peak_trade.backtest.result import BacktestResult
+from peak_trade.core._frames import short_repr
+from peak_trade.core.errors import ConfigError
 
 __all__ = [
     "INT_STATS",
@@ -147,19 +149,20 @@ def compute_stats(
         >>> round(s["total_return"], 10), s["n_trades"]
         (0.1, 0)
     """
+    curve = [_floats("equity", equity), _floats("position", position)]
+    trades = [_floats("trade_pnl", trade_pnl), _floats("trade_return", trade_return)]
+    for (a, b), names in ((curve, "`equity` and `position`"), (trades, "the trade arrays")):
+        if a.shape != b.shape:
+            msg = f"{names} must be of equal length; got {a.size} and {b.size}"
+            raise ConfigError(msg, hint="pass one value per bar (per trade)")
+    scalars = [
+        _positive("initial_cash", initial_cash),
+        _positive("periods_per_year", periods_per_year),
+        _positive("years", years, zero_ok=True),
+    ]
     out = np.empty(N_STATS, dtype=np.float64)
-    f64 = np.float64
-    stats_nb(
-        np.ascontiguousarray(equity, dtype=f64),
-        np.ascontiguousarray(position, dtype=f64),
-        float(initial_cash),
-        np.asarray(trade_pnl, dtype=f64),
-        np.asarray(trade_return, dtype=f64),
-        float(periods_per_year),
-        float(years),
-        out,
-        np.empty(0),
-    )
+    cash, ppy, span = scalars
+    stats_nb(curve[0], curve[1], cash, trades[0], trades[1], ppy, span, out, np.empty(0))
     return stats_dict(out)
 
 
@@ -185,3 +188,26 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
         **risk_stats(equity, float(result.config.initial_cash)),
         **benchmark_stats(price, periods_per_year=per_year, years=years_spanned(ts)),
     }
+
+
+def _floats(name: str, value: object) -> npt.NDArray[np.float64]:
+    """``value`` as a contiguous 1-D float64 array, or a ``ConfigError`` naming it."""
+    array: npt.NDArray[np.float64] | None = None
+    cause: Exception | None = None
+    try:
+        array = np.ascontiguousarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        cause = exc
+    if array is None or array.ndim != 1:
+        msg = f"`{name}` must be a 1-D array of numbers; got {short_repr(value)}"
+        raise ConfigError(msg, hint=f"pass e.g. {name}=np.zeros(3)", cause=cause)
+    return array
+
+
+def _positive(name: str, value: object, *, zero_ok: bool = False) -> float:
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
+        expected = "a finite number >= 0" if zero_ok else "a finite number > 0"
+        msg = f"`{name}` must be {expected}; got {short_repr(value)}"
+        raise ConfigError(msg, hint=f"pass e.g. {name}=1.0")
+    return float(number)

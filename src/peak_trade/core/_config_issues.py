@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from peak_trade.core._frames import short_repr
 from peak_trade.core._suggest import suggest
 from peak_trade.core.errors import ConfigError
 
@@ -90,6 +91,7 @@ class ConfigIssue:
             text += f"; expected {self.expected}"
         if self.got is not _MISSING:
             got = repr(self.got)
+            got = short_repr(self.got) if "\n" in got else got  # a frame or a big array
             text += f", got {got if len(got) <= _MAX_REPR else got[: _MAX_REPR - 3] + '...'}"
         hint = self.hint()
         return text if hint is None else f"{text} ({hint})"
@@ -108,10 +110,15 @@ class ConfigIssue:
             "path": self.path,
             "problem": self.problem,
             "expected": self.expected,
-            "got": None if self.got is _MISSING else self.got,
+            "got": None if self.got is _MISSING else _plain_got(self.got),
             "suggestion": self.suggestion,
             "allowed": None if self.allowed is None else list(self.allowed),
         }
+
+
+def _plain_got(value: Any) -> Any:
+    """The received value for ``context``; frames and arrays as their short repr."""
+    return short_repr(value) if "\n" in repr(value) else value
 
 
 def format_loc(loc: Sequence[str | int]) -> str:

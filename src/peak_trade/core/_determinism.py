@@ -6,20 +6,27 @@ from collections.abc import Callable
 from typing import Any
 
 from peak_trade.core._digest import digest_outputs
+from peak_trade.core._frames import short_repr
 from peak_trade.core._seeding import check_seed, set_global_seed
 from peak_trade.core.errors import ConfigError, PeakTradeError
 
 __all__ = ["assert_deterministic", "verify_determinism"]
+
+#: More reruns than this is a typo, not a check: refused rather than run for ever.
+_MAX_RUNS = 10_000
 
 
 def _first_difference(
     fn: Callable[..., Any], seed: int, runs: int, kwargs: dict[str, Any]
 ) -> tuple[int, str, str | None, str | None] | None:
     """(run, path, first digest, other digest) of the first mismatch, or None."""
+    if not callable(fn):
+        msg = f"`fn` must be a callable to rerun; got {short_repr(fn)}"
+        raise TypeError(msg)
     check_seed(seed, "seed")
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
-        msg = f"`runs` must be an int of at least 2; got {runs!r}"
-        raise ConfigError(msg, hint="pass e.g. runs=2", context={"runs": repr(runs)})
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 2 <= runs <= _MAX_RUNS:
+        msg = f"`runs` must be an int from 2 to {_MAX_RUNS}; got {short_repr(runs)}"
+        raise ConfigError(msg, hint="pass e.g. runs=2", context={"runs": short_repr(runs)})
     first: dict[str, str] | None = None
     for run in range(runs):
         set_global_seed(seed)

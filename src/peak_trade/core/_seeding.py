@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from peak_trade.core._frames import short_repr
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["check_seed", "set_global_seed"]
@@ -18,11 +19,11 @@ _SEED_LIMIT = 2**32
 def check_seed(seed: Any, where: str) -> None:
     """Raise ``ConfigError`` unless ``seed`` is an int from 0 to 2**32 - 1 (not a bool)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < _SEED_LIMIT:
-        msg = f"`{where}` must be an int from 0 to 2**32 - 1; got {seed!r}"
+        msg = f"`{where}` must be an int from 0 to 2**32 - 1; got {short_repr(seed)}"
         raise ConfigError(
             msg,
             hint="numpy's and numba's Mersenne Twisters take 32-bit seeds; use e.g. seed=42",
-            context={"seed": repr(seed)},
+            context={"seed": short_repr(seed)},
         )
 
 

@@ -115,6 +115,18 @@ class Config(BaseModel):
         default=None, description="walk-forward folds of the `[sweep]` grid"
     )
 
+    def __init__(self, /, **data: Any) -> None:
+        """Build from sections directly; any problem is one ``ConfigError``, as for a file."""
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            issues = from_validation_error(exc, Config)
+            raise build_error(issues, source="Config(...)") from exc
+
+    # Validation (model_validate) must not call this __init__: mark it as pydantic's
+    # own, as pydantic-settings does for BaseSettings.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @field_validator("strategies")
     @classmethod
     def _distinct_keys(cls, value: tuple[StrategySection, ...]) -> tuple[StrategySection, ...]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from peak_trade.core._atomic import write_text_atomic
 from peak_trade.core._determinism import assert_deterministic, verify_determinism
+from peak_trade.core._frames import short_repr
 from peak_trade.core._hashing import stable_hash
 from peak_trade.core._seeding import check_seed, set_global_seed
 from peak_trade.core.errors import ConfigError, PeakTradeError
@@ -50,11 +51,11 @@ _PACKAGES = {
 
 
 def _bad(field_name: str, expected: str, got: Any) -> ConfigError:
-    msg = f"ReproContext `{field_name}` must be {expected}; got {got!r}"
+    msg = f"ReproContext `{field_name}` must be {expected}; got {short_repr(got)}"
     return ConfigError(
         msg,
         hint="build contexts with ReproContext.create() or load them with ReproContext.load()",
-        context={"field": field_name, "got": repr(got)},
+        context={"field": field_name, "got": short_repr(got)},
     )
 
 
@@ -85,7 +86,7 @@ class ReproContext:
             valid = isinstance(value, str) and _HEX.fullmatch(value) and limit <= len(value) <= 64
             if value is not None and not valid:
                 raise _bad(name, f"None or a hex string of {limit} to 64 chars", value)
-        for name in ("python_version", "platform"):
+        for name in ("python_version", "platform", "run_id", "created_at"):
             if not isinstance(getattr(self, name), str):
                 raise _bad(name, "a str", getattr(self, name))
         try:

@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from peak_trade.core._frames import short_repr
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_hashing import HashingWriter
 
@@ -63,14 +65,15 @@ def resolve_compression(fmt: Format, compression: str | None) -> Compression:
     if compression is None:
         return _DEFAULT[fmt]
     allowed = _ALLOWED[fmt]
-    if compression not in allowed:
-        msg = f"compression {compression!r} is not available for {fmt}; expected one of {allowed}"
+    if not is_one_of(compression, allowed):
+        got = short_repr(compression)
+        msg = f"compression {got} is not available for {fmt}; expected one of {allowed}"
         raise ConfigError(
             msg,
             hint=f"pass compression=None for the {fmt} default ({_DEFAULT[fmt]!r})",
-            context={"format": fmt, "got": compression, "expected": list(allowed)},
+            context={"format": fmt, "got": short_repr(compression), "expected": list(allowed)},
         )
-    return compression
+    return compression  # type: ignore[return-value]  # is_one_of checked it is one of `allowed`
 
 
 def encode(table: pa.Table, sink: HashingWriter, fmt: Format, compression: Compression) -> None:

@@ -14,11 +14,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
 from peak_trade.core._atomic import fsync_dir
+from peak_trade.core._frames import short_repr, to_polars
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_keys import CacheKey, decode_stem, encode_key, key_label
 from peak_trade.data._cache_lock import path_lock
@@ -72,12 +74,13 @@ class OhlcvCache:
         format: Literal["arrow", "parquet"] = "arrow",
         checksum: Algorithm | None = "xxh3",
     ) -> None:
-        if format not in _SUFFIX:
-            msg = f"unknown cache format {format!r}; expected 'arrow' or 'parquet'"
-            raise ConfigError(msg, hint='use format="arrow"', context={"got": repr(format)})
-        if checksum is not None and checksum not in ALGORITHMS:
-            msg = f"unknown checksum {checksum!r}; expected None or one of {list(ALGORITHMS)}"
-            raise ConfigError(msg, hint='use checksum="xxh3"', context={"got": repr(checksum)})
+        if not is_one_of(format, _SUFFIX):
+            msg = f"unknown cache format {short_repr(format)}; expected 'arrow' or 'parquet'"
+            raise ConfigError(msg, hint='use format="arrow"', context={"got": short_repr(format)})
+        if checksum is not None and not is_one_of(checksum, ALGORITHMS):
+            got = short_repr(checksum)
+            msg = f"unknown checksum {got}; expected None or one of {list(ALGORITHMS)}"
+            raise ConfigError(msg, hint='use checksum="xxh3"', context={"got": got})
         self._root = Path(root)
         self._format = format
         self._checksum: Algorithm | None = checksum
@@ -117,7 +120,7 @@ class OhlcvCache:
         with path_lock(self._root / MANIFEST):
             yield
 
-    def put(self, key: CacheKey, df: pl.DataFrame, /, *, validate: bool = True) -> Path:
+    def put(self, key: CacheKey, df: Any, /, *, validate: bool = True) -> Path:
         """Store ``df`` under ``key`` after the strict OHLCV contract gate.
 
         Raises:
@@ -131,6 +134,7 @@ class OhlcvCache:
             's-spot.arrow'
         """
         path = self.path_for(key)
+        df = to_polars(df)  # any frame kind, as everywhere (docs/errors.md)
         if validate:
             validate_ohlcv(df, strict=True, require_tz=True)
         with self._locked():

@@ -23,7 +23,8 @@ import polars as pl
 import pyarrow as pa
 
 from peak_trade.core._atomic import PendingFile, atomic_file, fsync_dir
-from peak_trade.core._frames import to_polars
+from peak_trade.core._frames import short_repr, to_polars
+from peak_trade.core._options import is_one_of, require_flag
 from peak_trade.core.errors import CacheCorruptionError, CacheError, ConfigError
 from peak_trade.data._cache_codec import (
     Compression,
@@ -64,14 +65,16 @@ def _check_algo(checksum: object) -> Algorithm | None:
         return "sha256"  # the stability plan's `checksum=True`
     if checksum is False:
         return None
-    if checksum is None or checksum in ALGORITHMS:
-        return checksum
+    if checksum is None or is_one_of(checksum, ALGORITHMS):
+        return checksum  # type: ignore[return-value]  # None or one of ALGORITHMS
     expected = list(get_args(Algorithm))
-    msg = f"unknown checksum {checksum!r}; expected True, False, None or one of {expected}"
+    msg = (
+        f"unknown checksum {short_repr(checksum)}; expected True, False, None or one of {expected}"
+    )
     raise ConfigError(
         msg,
         hint='use checksum="xxh3" for speed, "sha256", or "hmac-sha256" for tamper evidence',
-        context={"got": repr(checksum), "expected": list(ALGORITHMS)},
+        context={"got": short_repr(checksum), "expected": list(ALGORITHMS)},
     )
 
 
@@ -321,6 +324,7 @@ def atomic_read(
         [1, 2]
     """
     started = time.perf_counter()
+    verify_checksum = require_flag(verify_checksum, name="verify_checksum")
     target = Path(path)
     fmt = format_for(target)
     cols = None if columns is None else list(columns)

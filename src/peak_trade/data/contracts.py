@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import numpy as np
 import polars as pl
 
+from peak_trade.core._options import require_flag, require_text
 from peak_trade.core.errors import DataContractError
 from peak_trade.data._frames import to_polars
 from peak_trade.data._ohlcv_rules import (
@@ -102,7 +103,9 @@ def ohlcv_rules(
         >>> "high_below_low" in rules and "missing_values:close" in rules
         True
     """
-    specs = row_rules(timestamp=timestamp, allow_partial_nans=allow_partial_nans)
+    timestamp = require_text(timestamp, name="timestamp", example="timestamp")
+    partial = require_flag(allow_partial_nans, name="allow_partial_nans")
+    specs = row_rules(timestamp=timestamp, allow_partial_nans=partial)
     return {rule_key(s.rule, s.column): s.expr for s in specs}
 
 
@@ -203,6 +206,10 @@ def _run(
     allow_partial_nans: bool,
     timestamp: str,
 ) -> tuple[pl.DataFrame, ContractReport, list[RuleSpec]]:
+    timestamp = require_text(timestamp, name="timestamp", example="timestamp")
+    strict = require_flag(strict, name="strict")
+    require_tz = require_flag(require_tz, name="require_tz")
+    allow_partial_nans = require_flag(allow_partial_nans, name="allow_partial_nans")
     df = to_polars(data, timestamp=timestamp)
     violations, sound = _schema_violations(df, timestamp=timestamp, require_tz=require_tz)
     specs: list[RuleSpec] = []

@@ -13,8 +13,9 @@ from typing import Any, Literal, TypeVar, overload
 
 import polars as pl
 
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import ConfigError, DataContractError
-from peak_trade.data._frames import to_polars
+from peak_trade.data._frames import short_repr, to_polars
 from peak_trade.data.timeframes import parse_timeframe
 
 __all__ = ["OHLCV_COLUMNS", "infer_epoch_unit", "normalize_ohlcv", "resample_ohlcv"]
@@ -268,16 +269,18 @@ def _collect(df: pl.LazyFrame) -> pl.DataFrame:
 
 def _check_options(unit: Any, tz: Any, duplicates: Any) -> None:
     problems = []
-    if unit is not None and unit not in ("s", "ms", "us", "ns"):
-        problems.append(f"`timestamp_unit` must be None, 's', 'ms', 'us' or 'ns'; got {unit!r}")
-    if duplicates not in ("error", "keep_last", "keep_first"):
-        problems.append(
-            f"`duplicates` must be 'error', 'keep_last' or 'keep_first'; got {duplicates!r}"
-        )
+    if unit is not None and not is_one_of(unit, ("s", "ms", "us", "ns")):
+        got = short_repr(unit)
+        problems.append(f"`timestamp_unit` must be None, 's', 'ms', 'us' or 'ns'; got {got}")
+    if not is_one_of(duplicates, ("error", "keep_last", "keep_first")):
+        got = short_repr(duplicates)
+        problems.append(f"`duplicates` must be 'error', 'keep_last' or 'keep_first'; got {got}")
     try:
+        if not isinstance(tz, str):
+            raise TypeError(tz)
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(f"`tz` must be an IANA time zone such as 'UTC'; got {tz!r}")
+        problems.append(f"`tz` must be an IANA time zone such as 'UTC'; got {short_repr(tz)}")
     if problems:
         msg = "invalid normalize_ohlcv options: " + "; ".join(problems)
         raise ConfigError(msg, hint="see the normalize_ohlcv docstring")

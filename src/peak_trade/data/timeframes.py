@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from peak_trade.core._frames import short_repr
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["parse_timeframe"]
@@ -25,10 +26,10 @@ def parse_timeframe(timeframe: str, /) -> dt.timedelta:
     """
     match = _PATTERN.match(timeframe) if isinstance(timeframe, str) else None
     if match is None or int(match.group(1)) == 0:
-        msg = f"timeframe {timeframe!r} is not a positive count followed by a unit"
+        msg = f"timeframe {short_repr(timeframe)} is not a positive count followed by a unit"
         raise ConfigError(
             msg,
             hint="write it like '1m', '15m', '1h', '4h' or '1d'",
-            context={"got": timeframe, "units": sorted(_UNITS)},
+            context={"got": short_repr(timeframe), "units": sorted(_UNITS)},
         )
     return dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])

@@ -15,6 +15,8 @@ from peak_trade.backtest.grid import InvalidCombos
 from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stats import STAT_NAMES
 from peak_trade.backtest.strategies.base import suggest
+from peak_trade.core._frames import short_repr, to_polars
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import ConfigError
 from peak_trade.research._local import Pool
 from peak_trade.research.overfitting import FrameRecorder, add_psr_dsr, symbol_facts
@@ -31,18 +33,18 @@ _CHUNKS = "part-*.parquet"
 
 
 def _check(metric: Any, n: Any) -> None:
-    if metric not in STAT_NAMES:
-        close = suggest(str(metric), list(STAT_NAMES))
+    if not is_one_of(metric, STAT_NAMES):
+        close = suggest(metric, list(STAT_NAMES)) if isinstance(metric, str) else None
         hint = f"did you mean {close!r}? " if close else ""
-        msg = f"cannot rank by {metric!r}: it is not a stat"
+        msg = f"cannot rank by {short_repr(metric)}: it is not a stat"
         raise ConfigError(
             msg,
             hint=f"{hint}choose one of {', '.join(STAT_NAMES)}",
-            context={"metric": repr(metric), "allowed": list(STAT_NAMES)},
+            context={"metric": short_repr(metric), "allowed": list(STAT_NAMES)},
         )
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        msg = f"`top_n` must be an int >= 1; got {n!r}"
-        raise ConfigError(msg, hint="e.g. top_n=10", context={"top_n": repr(n)})
+        msg = f"`top_n` must be an int >= 1; got {short_repr(n)}"
+        raise ConfigError(msg, hint="e.g. top_n=10", context={"top_n": short_repr(n)})
 
 
 def _ordered(frame: pl.LazyFrame, metric: str) -> pl.LazyFrame:
@@ -75,7 +77,7 @@ def _chunk_groups(directory: Path) -> list[list[Path]]:
 
 
 def top_n(
-    frame: pl.DataFrame | pl.LazyFrame | str | os.PathLike[str],
+    frame: Any,
     /,
     *,
     metric: str,
@@ -91,14 +93,16 @@ def top_n(
     time, so the whole result is never in memory at once.
 
     Args:
-        frame: Sweep rows, or a sweep's output directory.
+        frame: A sweep's rows (any frame kind: polars, pyarrow, pandas), or a
+            sweep's output directory.
         metric: A stat name.
         n: Rows to keep (per symbol with ``per_symbol``).
         per_symbol: The best ``n`` rows of each symbol, ranked within it.
 
     Raises:
         ConfigError: ``metric`` is not a stat, or ``n`` is not a positive int;
-            or the directory holds no sweep chunks.
+            the frame has no ``metric`` column; or the directory holds no sweep chunks.
+        TypeError: ``frame`` is neither a frame nor a directory.
 
     Example:
         >>> df = pl.DataFrame({"fast": [5, 10], "sharpe": [0.5, 1.5]})
@@ -118,11 +122,19 @@ def top_n(
             for files in groups
         ]
         return _numbered(pl.concat([p.collect() for p in parts]), per_symbol=True)
-    lazy = frame.lazy()
+    table = to_polars(frame)
+    if metric not in table.columns:
+        msg = f"cannot rank by `{metric}`: the frame has no such column"
+        raise ConfigError(
+            msg,
+            hint="pass the frame sweep() returned, or its output directory",
+            context={"metric": metric, "columns": table.columns[:20]},
+        )
+    lazy = table.lazy()
     if per_symbol:
         lazy = _ordered(lazy, metric).group_by("symbol", maintain_order=True).head(n)
         out = lazy.collect()
-        order = frame.lazy().select(pl.col("symbol").unique(maintain_order=True)).collect()
+        order = lazy.select(pl.col("symbol").unique(maintain_order=True)).collect()
         index = {s: i for i, s in enumerate(order["symbol"].to_list())}
         out = out.sort(pl.col("symbol").replace_strict(index), maintain_order=True)
         return _numbered(out, per_symbol=True)

@@ -23,6 +23,8 @@ from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_c
 from peak_trade.backtest.engine import strategy_class
 from peak_trade.backtest.grid import InvalidCombos, expand_grid
 from peak_trade.backtest.invariants import InvariantConfig
+from peak_trade.core._frames import short_repr
+from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import ConfigError
 from peak_trade.data.cache import OhlcvCache
 from peak_trade.research._chunks import CheckFields
@@ -55,14 +57,14 @@ Data = Mapping[str, Any] | Sequence[str] | OhlcvCache
 
 
 def _option_error(name: str, expected: str, got: Any, hint: str) -> ConfigError:
-    msg = f"sweep: `{name}` must be {expected}; got {got!r}"
-    return ConfigError(msg, hint=hint, context={"option": name, "got": repr(got)})
+    msg = f"sweep: `{name}` must be {expected}; got {short_repr(got)}"
+    return ConfigError(msg, hint=hint, context={"option": name, "got": short_repr(got)})
 
 
 def _check_options(executor: Any, pool: Any, max_workers: Any, chunk_size: Any) -> tuple[int, int]:
-    if executor not in _EXECUTORS:
+    if not is_one_of(executor, _EXECUTORS):
         raise _option_error("executor", f"one of {list(_EXECUTORS)}", executor, 'use "local"')
-    if pool not in _POOLS:
+    if not is_one_of(pool, _POOLS):
         raise _option_error("pool", f"one of {list(_POOLS)}", pool, 'use "threads"')
     for name, value in (("max_workers", max_workers), ("chunk_size", chunk_size)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.core._frames import short_repr, to_polars
 from peak_trade.core.errors import ConfigError, DataContractError
 
 __all__ = ["ParamSpec", "Strategy", "param_error", "suggest"]
@@ -71,17 +72,19 @@ class ParamSpec:
 
     def __post_init__(self) -> None:
         problem = None
-        if not self.name.isidentifier():
-            problem = f"the name {self.name!r} is not an identifier"
-        elif self.kind not in (int, float):
-            problem = f"`kind` must be int or float; got {self.kind!r}"
+        bounds = [b for b in (self.low, self.high) if b is not None]
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            problem = f"the name {short_repr(self.name)} is not an identifier"
+        elif not (self.kind is int or self.kind is float):
+            problem = f"`kind` must be int or float; got {short_repr(self.kind)}"
+        elif any(isinstance(b, bool) or not isinstance(b, int | float) or b != b for b in bounds):
+            problem = f"`low` and `high` must be numbers or None; got {bounds!r:.80}"
         elif self.low is not None and self.high is not None and self.low > self.high:
             problem = f"`low` {self.low!r} exceeds `high` {self.high!r}"
         if problem is not None:
-            msg = f"bad parameter spec `{self.name}`: {problem}"
-            raise ConfigError(
-                msg, hint="fix the ParamSpec declaration", context={"param": self.name}
-            )
+            name = self.name if isinstance(self.name, str) else short_repr(self.name)
+            msg = f"bad parameter spec `{name}`: {problem}"
+            raise ConfigError(msg, hint="fix the ParamSpec declaration", context={"param": name})
         self.check(self.default, strategy="<default>")
 
     @property
@@ -105,11 +108,11 @@ class ParamSpec:
         if self.kind is int and ok_type and isinstance(value, float) and value.is_integer():
             value = int(value)
         if not ok_type or (self.kind is int and not isinstance(value, int)):
-            msg = f"`{where}` expects {self.kind.__name__}; got {value!r}"
+            msg = f"`{where}` expects {self.kind.__name__}; got {short_repr(value)}"
             raise ConfigError(
                 msg,
                 hint=f"pass a {self.kind.__name__}, e.g. {self.name}={self.default!r}",
-                context={"param": where, "expected": self.kind.__name__, "got": repr(value)},
+                context={"param": where, "expected": self.kind.__name__, "got": short_repr(value)},
             )
         if (
             not math.isfinite(value)
@@ -209,7 +212,7 @@ class Strategy(abc.ABC):
         specs = {s.name: s for s in cls.param_specs}
         for key in params:
             if key not in specs:
-                close = suggest(key, list(specs))
+                close = suggest(str(key), list(specs))
                 hint = f"did you mean {close!r}? " if close else ""
                 msg = f"strategy `{cls.name}` has no parameter {key!r}"
                 raise ConfigError(
@@ -261,6 +264,7 @@ class Strategy(abc.ABC):
             >>> MaCrossover(fast=2, slow=3).signal(synthetic_ohlcv(5)).shape
             (5,)
         """
+        data = to_polars(data)
         self.check_columns(data)
         out = _evaluate(type(self), data, [self.signal_expr()])
         return np.ascontiguousarray(out[:, 0], dtype=np.float64)
@@ -280,6 +284,7 @@ class Strategy(abc.ABC):
             >>> Momentum.signal_matrix(synthetic_ohlcv(9), [{}, {"lookback": 3}]).shape
             (9, 2)
         """
+        data = to_polars(data)
         cls.check_columns(data)
         exprs = [cls(**combo).signal_expr() for combo in combos]
         if not exprs:

@@ -46,6 +46,13 @@ class ResilientProvider:
         if not isinstance(provider, Provider):
             msg = f"expected a Provider (an object with fetch_ohlcv); got {type(provider).__name__}"
             raise ConfigError(msg, hint="pass e.g. FileProvider(root) or SyntheticProvider()")
+        for name, value, kind in (
+            ("retry", retry, RetryPolicy),
+            ("breaker", breaker, CircuitBreaker),
+        ):
+            if value is not None and not isinstance(value, kind):
+                msg = f"`{name}` must be a {kind.__name__} or None; got {type(value).__name__}"
+                raise ConfigError(msg, hint=f"pass e.g. {name}={kind.__name__}(...)")
         self.provider = provider
         self.retry = retry if retry is not None else RetryPolicy()
         if breaker is None:

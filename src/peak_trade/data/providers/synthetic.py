@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from peak_trade.core._frames import short_repr
 from peak_trade.core.errors import ConfigError
 from peak_trade.data.timeframes import parse_timeframe
 
@@ -44,10 +45,51 @@ def synthetic_ohlcv(
         >>> synthetic_ohlcv(3, seed=1).columns
         ['timestamp', 'open', 'high', 'low', 'close', 'volume']
     """
-    if bars < 0:
-        msg = f"`bars` must be >= 0; got {bars!r}"
-        raise ConfigError(msg, hint="ask for a non-negative number of bars")
+    _check_args(bars, seed, symbol, start, price, volatility)
     step = parse_timeframe(timeframe)
+    try:
+        return _generate(bars, seed, symbol, step, start, price, volatility)
+    except (MemoryError, OverflowError) as exc:
+        msg = f"cannot generate {bars} bars of {timeframe}: {type(exc).__name__}"
+        raise ConfigError(msg, hint="ask for fewer bars", context={"bars": bars}) from exc
+
+
+def _fail(name: str, expected: str, got: object, example: str) -> ConfigError:
+    msg = f"`{name}` must be {expected}; got {short_repr(got)}"
+    return ConfigError(msg, hint=f"e.g. {name}={example}", context={"option": name})
+
+
+def _check_args(
+    bars: object, seed: object, symbol: object, start: object, price: object, volatility: object
+) -> None:
+    for name, value, example in (("bars", bars, "500"), ("seed", seed, "0")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _fail(name, "an int >= 0", value, example)
+    if not isinstance(symbol, str):
+        raise _fail("symbol", "a string", symbol, '"BTC/USDT"')
+    if not isinstance(start, dt.datetime):
+        raise _fail("start", "a datetime", start, "datetime(2024, 1, 1, tzinfo=UTC)")
+    # Upper bounds keep the random walk finite (no overflow to inf).
+    for name, value, zero_ok, top in (
+        ("price", price, False, 1e12),
+        ("volatility", volatility, True, 1.0),
+    ):
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        low_ok = number is not None and (number > 0 or (zero_ok and number == 0))
+        if number is None or not low_ok or not number <= top:
+            expected = f"a number in {'[' if zero_ok else '('}0, {top:g}]"
+            raise _fail(name, expected, value, "0.01")
+
+
+def _generate(
+    bars: int,
+    seed: int,
+    symbol: str,
+    step: dt.timedelta,
+    start: dt.datetime,
+    price: float,
+    volatility: float,
+) -> pl.DataFrame:
     rng = np.random.default_rng(_symbol_seed(seed, symbol))
     log_ret = rng.normal(0.0, volatility, bars)
     close = price * np.exp(np.cumsum(log_ret))
