@@ -70,7 +70,7 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     Example:
         >>> s = risk_stats(np.array([101.0, 100.0, 102.0, 101.0]), 100.0)
         >>> round(s["var_95"], 4)
-        -0.0098
+        -0.0099
     """
     r = bar_returns(np.ascontiguousarray(equity, dtype=np.float64), initial)
     nan = math.nan
