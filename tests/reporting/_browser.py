@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
@@ -35,15 +36,22 @@ _CHARTS_JS = """
 """
 
 
-def chromium_or_skip() -> str:
-    """Chromium's path; skip without one, except on CI, where a missing browser fails."""
-    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
-    if path is not None:
-        return path
+def _missing(what: str, fix: str) -> None:
+    """Skip, except on CI (``CI=true``), where a missing browser or driver fails."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail("CI=true but no chromium: .ci/run installs Debian's `chromium` package")
-    pytest.skip("no chromium browser (install Debian's `chromium` package to run these tests)")
-    raise AssertionError  # unreachable; pytest.skip raises
+        pytest.fail(f"CI=true but {what}: {fix}")
+    pytest.skip(f"{what} ({fix} to run the browser tests)")
+
+
+def chromium_or_skip() -> str:
+    """Chromium's path; skip without it or the playwright driver, except on CI."""
+    if importlib.util.find_spec("playwright") is None:
+        _missing("no playwright", "pip install -e '.[dev]'")
+    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if path is None:
+        _missing("no chromium browser", "install Debian's `chromium` package")
+        raise AssertionError  # unreachable: skip and fail raise
+    return path
 
 
 def screenshot_dir(tmp_path: Path) -> Path:

@@ -133,3 +133,19 @@ def test_report_command_rebuilds_the_page(
     assert payload["repro"]["run_id"] == run_dir.name
     assert main(["report", str(tmp_path)]) == 2
     assert "not a run or sweep directory" in capsys.readouterr().err
+
+
+def test_a_warn_mode_violation_is_listed_in_the_page(tmp_path: Path) -> None:
+    """A frame check that fails on every bar in exposure: warn mode keeps the run."""
+    from peak_trade.backtest.invariants import InvariantConfig
+
+    checks = InvariantConfig(mode="warn", frame_checks={"never_exposed": pl.col("exposure") == 0})
+    result = pt.run_backtest(pt.synthetic_ohlcv(3_000, seed=6), "ma_crossover", invariants=checks)
+    [violation] = result.violations
+    [run] = _payload(pt.report(result, tmp_path / "v.html"))["runs"]
+    [row] = run["violations"]
+    assert (row["name"], row["bar"], row["count"]) == (
+        "never_exposed",
+        violation.bar,
+        violation.count,
+    )

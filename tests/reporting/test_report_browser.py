@@ -17,8 +17,6 @@ from peak_trade.reporting import report
 from tests.cli._cli_helpers import SMALL_CONFIG
 from tests.reporting._browser import Loaded, chromium_or_skip, load_page, not_blank, screenshot_dir
 
-pytest.importorskip("playwright", reason="the browser tests need playwright (the dev extra)")
-
 _SWEEP = """
 [sweep]
 strategy = "ma_crossover"

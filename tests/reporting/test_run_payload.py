@@ -42,3 +42,21 @@ def test_rolling_sharpe_matches_polars_rolling_mean_and_std():
     ref = s.rolling_mean(50).to_numpy() / s.rolling_std(50).to_numpy() * 10.0
     assert np.isnan(got[:49]).all()
     np.testing.assert_allclose(got[49:], ref[49:], rtol=1e-8)
+
+
+def test_sweep_parameters_are_the_columns_before_the_stats():
+    from peak_trade.reporting._sweep_payload import sweep_payload
+
+    frame = pl.DataFrame(
+        {
+            "symbol": ["A", "A", "B"],
+            "fast": [1, 2, 1],
+            "slow": [9, 9, 9],
+            "sharpe": [0.5, float("nan"), 1.5],
+            "periods_per_year": [8760.0] * 3,
+        }
+    )
+    got = sweep_payload(frame)
+    assert got["params"] == ["fast", "slow"]
+    assert got["columns"]["sharpe"] == [0.5, None, 1.5]  # strict JSON
+    assert got["top"]["rows"] == [["B", 1, 9, 1.5], ["A", 1, 9, 0.5]]

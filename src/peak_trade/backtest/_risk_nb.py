@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["moments_nb"]
+__all__ = ["bar_returns_nb", "moments_nb"]
 
 
 @njit(cache=True, nogil=True)
@@ -34,3 +34,15 @@ def moments_nb(r: npt.NDArray[np.float64]) -> tuple[float, float, float, float, 
         m3 += d2 * d
         m4 += d2 * d2
     return gain, loss, mean, m2 / n, m3 / n, m4 / n
+
+
+@njit(cache=True, nogil=True)
+def bar_returns_nb(
+    equity: npt.NDArray[np.float64], initial: float, out: npt.NDArray[np.float64]
+) -> None:
+    """Reference: equity / [initial, equity[:-1]] - 1, and 0.0 where that previous is <= 0."""
+    prev = initial
+    for i in range(equity.shape[0]):
+        e = equity[i]
+        out[i] = e / prev - 1.0 if prev > 0.0 else 0.0
+        prev = e

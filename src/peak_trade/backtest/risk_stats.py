@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import moments_nb
+from peak_trade.backtest._risk_nb import bar_returns_nb, moments_nb
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -38,11 +38,8 @@ def bar_returns(equity: Floats, initial: float, /) -> Floats:
         >>> bar_returns(np.array([110.0, 99.0]), 100.0)
         array([ 0.1, -0.1])
     """
-    prev = np.concatenate(([initial], equity[:-1]))
-    out = np.zeros(equity.shape[0], dtype=np.float64)
-    live = prev > 0.0
-    np.divide(equity, prev, out=out, where=live)
-    out[live] -= 1.0
+    out = np.empty(equity.shape[0], dtype=np.float64)
+    bar_returns_nb(np.ascontiguousarray(equity, dtype=np.float64), float(initial), out)
     return out
 
 
@@ -73,7 +70,7 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     Example:
         >>> s = risk_stats(np.array([101.0, 100.0, 102.0, 101.0]), 100.0)
         >>> round(s["var_95"], 4)
-        -0.0098
+        -0.0099
     """
     r = bar_returns(np.ascontiguousarray(equity, dtype=np.float64), initial)
     nan = math.nan

@@ -41,11 +41,6 @@ def _repro_now() -> dict[str, Any]:
     return ctx
 
 
-def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    """Stats with NaN and inf as None (strict JSON), their reasons beside them."""
-    return strict_stats(row)
-
-
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result."""
     ts = result.equity.get_column("timestamp")
@@ -58,9 +53,9 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     run = run_payload(
         result.equity,
         result.trades,
-        _clean(extended_stats(result)),
+        strict_stats(extended_stats(result)),
         symbol="result",
-        strategy=str((result.params or {}).get("strategy", "backtest")),
+        strategy="backtest",
         initial_cash=float(result.config.initial_cash),
         periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
         params=result.params,

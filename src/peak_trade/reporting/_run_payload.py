@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest.risk_stats import bar_returns
 from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
 from peak_trade.reporting.decimate import decimate_indices
 
@@ -117,9 +118,7 @@ def run_payload(
     price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
     dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
     bench = initial_cash * price / price[0] if price.size else price
-    prev = np.concatenate(([initial_cash], eq[:-1]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        returns = np.where(prev > 0.0, eq / prev - 1.0, 0.0)
+    returns = bar_returns(eq, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
     sharpe = _rolling_sharpe(returns, window, periods_per_year) if eq.size > 2 else eq[:0]
     live = np.isfinite(sharpe)

@@ -18,8 +18,14 @@ _NOT_PARAMS: Final = frozenset({"symbol", "strategy", "invariant_violation", "in
 
 
 def sweep_params(frame: pl.DataFrame, /) -> list[str]:
-    """The parameter columns of a sweep frame: everything that is not a stat or a label."""
-    return [c for c in frame.columns if c not in STAT_NAMES and c not in _NOT_PARAMS]
+    """The parameter columns of a sweep frame: the non-label columns before the first stat.
+
+    ``sweep`` and ``run_grid`` put the parameters first, so a stat or label added
+    after them is never taken for a parameter.
+    """
+    cols = frame.columns
+    first = next((i for i, c in enumerate(cols) if c in STAT_NAMES), len(cols))
+    return [c for c in cols[:first] if c not in _NOT_PARAMS]
 
 
 def sweep_payload(

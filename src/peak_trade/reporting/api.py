@@ -50,10 +50,8 @@ def report(
     elif isinstance(obj, str | os.PathLike) and Path(obj).is_dir():
         directory = Path(obj)
         payload, default = dir_payload(directory), directory / REPORT_NAME
-        # A run writes its report before `<id>.partial` becomes `<id>`; a rebuild must
-        # give the same bytes, or `peak-trade verify` would flag the report.
-        stem = directory.name.removesuffix(".partial")
-        name = f"{'sweep' if payload.get('sweep') else 'run'} {stem}"
+        run_id = payload["repro"].get("run_id", directory.name)
+        name = f"{'sweep' if payload.get('sweep') else 'run'} {run_id}"
     else:
         msg = f"cannot report on {type(obj).__name__} {obj!r:.80}"
         hint = "pass a BacktestResult, a sweep frame, or a run or sweep directory"

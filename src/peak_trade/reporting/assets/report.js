@@ -168,14 +168,14 @@
     function draw() {
       const g = grid(all);
       const axes = { xaxis: { title: { text: px.value }, type: "category" }, yaxis: { title: { text: py.value }, type: "category" } };
-      Plotly.react(heat, [{ type: "heatmap", x: g.x, y: g.y, z: g.z, colorscale: "RdYlGn", colorbar: { title: { text: pm.value } } }],
+      Plotly.react(heat, [{ type: "heatmap", x: g.x, y: g.y, z: g.z, colorscale: "Viridis", colorbar: { title: { text: pm.value } } }],
         Object.assign({ title: { text: `${pm.value} over ${px.value} x ${py.value} (${pa.value})` }, margin: { t: 40 } }, axes), cfg);
       const vals = cols[pm.value].filter((v) => v !== null && isFinite(v));
       Plotly.react(dist, [{ type: "histogram", x: vals, nbinsx: 60, marker: { color: "#468" } }],
         { title: { text: `Distribution of ${pm.value} over ${vals.length} combinations` }, margin: { t: 40 } }, cfg);
       smalls.forEach(([s, d, rows]) => {
         const h = grid(rows);
-        Plotly.react(d, [{ type: "heatmap", x: h.x, y: h.y, z: h.z, colorscale: "RdYlGn", showscale: false }],
+        Plotly.react(d, [{ type: "heatmap", x: h.x, y: h.y, z: h.z, colorscale: "Viridis", showscale: false }],
           Object.assign({ title: { text: String(s), font: { size: 12 } }, margin: { l: 50, r: 10, t: 30, b: 40 } }, axes), cfg);
       });
     }
