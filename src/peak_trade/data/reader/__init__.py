@@ -106,9 +106,11 @@ def load_ohlcv_file(
     format: str | None = None,
     tz: str = "UTC",
     delimiter: str | None = None,
+    calendar: bool = False,
 ) -> LoadedFile:
     """Read and detect like :func:`read_ohlcv`, but return the contract report
-    instead of raising on it (``validate-data`` prints it).
+    instead of raising on it (``validate-data`` prints it). ``calendar`` also
+    infers the timeframe (``detected.timeframe``) when the bars are valid.
 
     Raises:
         ConfigError: An option is invalid or the file does not exist.
@@ -148,13 +150,13 @@ def load_ohlcv_file(
         lines = lambda: record_lines(path, delimiter=sep)  # noqa: E731 - read only on failure
     where = locate(kind, lines, reversed_=reversed_, n=df.height)
     ts = df.get_column("timestamp")
-    calendar = infer_calendar(ts) if report.ok else None
+    found = infer_calendar(ts) if calendar and report.ok else None
     detected = replace(
         detected,
         rows=df.height,
         first=ts.min(),  # type: ignore[arg-type]  # polars types min() loosely
         last=ts.max(),  # type: ignore[arg-type]  # as above
-        timeframe=calendar.timeframe if calendar is not None else None,
+        timeframe=found.timeframe if found is not None else None,
         reversed=reversed_,
     )
     return LoadedFile(df, detected, report, where)

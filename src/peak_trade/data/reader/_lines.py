@@ -95,7 +95,7 @@ def first_bad_line(
             parsed = parse_times(raw, time_spec, tz=tz)
             what = f"is not a time in the format {time_spec.describe()} (years 1900-2199)"
             if tz != "UTC":
-                what += f" (or does not exist in {tz})"
+                what += f" (or does not exist, or is ambiguous, in {tz})"
         else:
             parsed = raw.cast(pl.Float64, strict=False)
             what = "is not a number"
