@@ -8,6 +8,7 @@ index metadata). Every path ends in :func:`validate_ohlcv`'s strict contract.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -154,12 +155,16 @@ def load_ohlcv_file(
     detected = replace(
         detected,
         rows=df.height,
-        first=ts.min(),  # type: ignore[arg-type]  # polars types min() loosely
-        last=ts.max(),  # type: ignore[arg-type]  # as above
+        first=_moment(ts[0] if report.ok else ts.min()),  # ok: sorted, the ends bound it
+        last=_moment(ts[-1] if report.ok else ts.max()),
         timeframe=found.timeframe if found is not None else None,
         reversed=reversed_,
     )
     return LoadedFile(df, detected, report, where)
+
+
+def _moment(value: object) -> dt.datetime | None:
+    return value if isinstance(value, dt.datetime) else None
 
 
 def read_ohlcv(

@@ -12,7 +12,7 @@ import polars as pl
 from peak_trade.core.errors import DataContractError
 from peak_trade.data.normalize import EpochUnit, infer_epoch_unit
 
-__all__ = ["TimeSpec", "detect_time", "parse_times"]
+__all__ = ["TimeSpec", "detect_time", "in_years", "parse_times"]
 
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
@@ -199,9 +199,16 @@ def parse_times(raw: pl.Series, spec: TimeSpec, /, *, tz: str) -> pl.Series:
 
     Naive times are read in ``tz`` and converted to UTC; times with an offset keep it.
     """
-    stamps = _parse(raw, spec, tz)
+    return in_years(_parse(raw, spec, tz))
+
+
+def in_years(stamps: pl.Series, /) -> pl.Series:
+    """``stamps`` with the times outside the years 1900 to 2199 set to null."""
     ticks = stamps.to_physical()  # compared as numbers: year 10000 has no Python value
-    low, high = ticks.min(), ticks.max()
+    if ticks.is_sorted() and ticks.null_count() == 0:  # the ends bound the rest
+        low, high = (ticks[0], ticks[-1]) if len(ticks) else (None, None)
+    else:
+        low, high = ticks.min(), ticks.max()
     if (
         not isinstance(low, int)
         or not isinstance(high, int)
