@@ -21,11 +21,12 @@ __all__ = ["first_bad_line", "record_lines"]
 
 
 def _records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank record after the header with the line it ends on."""
+    """Each record after the header with the line it ends on; blank lines (and lines
+    of only delimiters) are skipped, as the fast read drops their empty rows."""
     with path.open(encoding="utf-8-sig", newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         for fields in reader:
-            if fields and reader.line_num > 1:
+            if reader.line_num > 1 and any(f.strip() for f in fields):  # blank lines skipped
                 yield reader.line_num, fields
 
 
