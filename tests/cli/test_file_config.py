@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from peak_trade.cli.main import main
@@ -86,3 +87,18 @@ def test_a_declared_timeframe_that_disagrees_exits_3(tmp_path, monkeypatch, caps
 def test_data_section_rules(data, match):
     with pytest.raises(ConfigError, match=match):
         validate_config({"data": data, "strategy": {"name": "macd"}})
+
+
+def test_sweep_reads_files_through_the_same_reader(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        f'[run]\noutput_dir = "out"\n[data]\nprovider = "file"\n'
+        f'files = ["{CORPUS / "fx_hourly_dukascopy.csv"}", "{CORPUS / "epoch_us.csv"}"]\n'
+        '[strategy]\nname = "ma_crossover"\n'
+        '[sweep]\nstrategy = "ma_crossover"\ngrid = { fast = [3, 5], slow = [10] }\n'
+    )
+    assert main(["sweep", str(tmp_path / "s.toml")]) == 0
+    [run_dir] = list((tmp_path / "out").iterdir())
+    rows = pl.read_parquet(run_dir / "sweep.parquet")
+    assert sorted(set(rows["symbol"])) == ["epoch_us", "fx_hourly_dukascopy"]
+    assert rows.height == 4
