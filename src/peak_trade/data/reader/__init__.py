@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ class LoadedFile:
     frame: pl.DataFrame
     detected: Detected
     report: ContractReport
-    where: Any  # Callable[[int], str]: row of ``frame`` -> "line N" / "record N"
+    where: Callable[[int], str]  # row of ``frame`` -> "line N" (CSV) or "record N"
 
     def failure(self) -> DataContractError:
         """The line-naming error for a report with violations."""
