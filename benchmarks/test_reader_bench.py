@@ -3,7 +3,7 @@
 Ratio run (the figures in docs/benchmarks.md), side by side in one process,
 alternating A B A B and taking medians::
 
-    python -m benchmarks.test_reader_bench 10000000 5
+    python -m benchmarks.test_reader_bench 10000000 5 [csv] [ipc]
 
 - ``csv``: ``read_ohlcv(path)`` (sniffing, typed read, time parsing, the strict
   contract) against ``pl.read_csv`` with the right schema plus
@@ -130,6 +130,7 @@ def test_by_hand_ipc(benchmark: Any, files: tuple[Path, Path]) -> None:
 def main(argv: list[str]) -> None:
     n = int(argv[0]) if argv else 10_000_000
     rounds = int(argv[1]) if len(argv) > 1 else 5
+    only = set(argv[2:]) or {"csv", "ipc"}
     root = Path(tempfile.gettempdir()) / "peak_trade_reader_bench"
     root.mkdir(exist_ok=True)
     csv, ipc = write_files(n, root)
@@ -139,6 +140,8 @@ def main(argv: list[str]) -> None:
         ("csv", lambda: read_ohlcv(csv), lambda: by_hand_csv(csv)),
         ("ipc", lambda: read_ohlcv(ipc), lambda: by_hand_ipc(ipc)),
     ):
+        if label not in only:
+            continue
         ma, mb, ratio = side_by_side(a, b, rounds)
         print(f"{label} {n:,} rows: read_ohlcv {ma:.3f} s, by hand {mb:.3f} s, ratio {ratio:.2f}")
 
