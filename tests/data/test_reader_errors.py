@@ -319,3 +319,14 @@ def test_damaged_copies_fail_only_with_peak_trade_errors(tmp_path, seed):
                 outcomes.append("valid")
     assert len(outcomes) == 6 * 18
     assert {"DataContractError", "valid"} <= set(outcomes)
+
+
+def test_blank_lines_are_skipped_and_still_counted(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,9\n\n2024-01-03,1,2,3,1.5,9\n\n\n"
+    )
+    with pytest.raises(DataContractError, match=r"blank.csv: line 4: breaks `high_below_low`"):
+        read_ohlcv(path)
+    path.write_text(path.read_text().replace(",2,3,", ",2,0.5,"))
+    assert read_ohlcv(path).height == 2

@@ -31,7 +31,7 @@ def _report_rows(loaded: LoadedFile, report: Any) -> list[list[object]]:
 def _one(path: Path, args: argparse.Namespace) -> tuple[bool, dict[str, Any]]:
     """Validate one file, print its text report unless ``--json``; (ok, JSON doc)."""
     try:
-        loaded = load_ohlcv_file(path)
+        loaded = load_ohlcv_file(path, calendar=True)
     except DataContractError as err:
         if not args.json:
             print(f"{path}: NOT valid")

@@ -204,6 +204,13 @@ class DataSection(_Section):
         if self.timeframe is None and self.provider != "file":
             problem = f"required by provider {self.provider!r} (only `file` infers it)"
             rules.append(_rule("timeframe", problem, "a timeframe like '1h'", None))
+        unknown = sorted(set(self.periods_per_year or {}) - set(self.symbols))
+        bad = sorted(k for k, v in (self.periods_per_year or {}).items() if not v > 0)
+        if unknown or bad:
+            problem = f"names symbols not in data.symbols {unknown}" if unknown else "needs > 0"
+            rules.append(
+                _rule("periods_per_year", problem, "symbol = bars per year > 0", unknown or bad)
+            )
         if self.files is not None and len(self.files) != len(self.symbols):
             problem = f"lists {len(self.files)} files for {len(self.symbols)} symbols"
             rules.append(_rule("files", problem, "one file per symbol", list(self.files)))

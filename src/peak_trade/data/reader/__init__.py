@@ -8,8 +8,9 @@ index metadata). Every path ends in :func:`validate_ohlcv`'s strict contract.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class LoadedFile:
     frame: pl.DataFrame
     detected: Detected
     report: ContractReport
-    where: Any  # Callable[[int], str]: row of ``frame`` -> "line N" / "record N"
+    where: Callable[[int], str]  # row of ``frame`` -> "line N" (CSV) or "record N"
 
     def failure(self) -> DataContractError:
         """The line-naming error for a report with violations."""
@@ -106,9 +107,11 @@ def load_ohlcv_file(
     format: str | None = None,
     tz: str = "UTC",
     delimiter: str | None = None,
+    calendar: bool = False,
 ) -> LoadedFile:
     """Read and detect like :func:`read_ohlcv`, but return the contract report
-    instead of raising on it (``validate-data`` prints it).
+    instead of raising on it (``validate-data`` prints it). ``calendar`` also
+    infers the timeframe (``detected.timeframe``) when the bars are valid.
 
     Raises:
         ConfigError: An option is invalid or the file does not exist.
@@ -148,16 +151,20 @@ def load_ohlcv_file(
         lines = lambda: record_lines(path, delimiter=sep)  # noqa: E731 - read only on failure
     where = locate(kind, lines, reversed_=reversed_, n=df.height)
     ts = df.get_column("timestamp")
-    calendar = infer_calendar(ts) if report.ok else None
+    found = infer_calendar(ts) if calendar and report.ok else None
     detected = replace(
         detected,
         rows=df.height,
-        first=ts.min(),  # type: ignore[arg-type]  # polars types min() loosely
-        last=ts.max(),  # type: ignore[arg-type]  # as above
-        timeframe=calendar.timeframe if calendar is not None else None,
+        first=_moment(ts[0] if report.ok else ts.min()),  # ok: sorted, the ends bound it
+        last=_moment(ts[-1] if report.ok else ts.max()),
+        timeframe=found.timeframe if found is not None else None,
         reversed=reversed_,
     )
     return LoadedFile(df, detected, report, where)
+
+
+def _moment(value: object) -> dt.datetime | None:
+    return value if isinstance(value, dt.datetime) else None
 
 
 def read_ohlcv(

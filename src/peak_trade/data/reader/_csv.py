@@ -102,6 +102,8 @@ def read_csv_bars(
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError) as exc:
         slow(exc)
         raise  # unreachable: slow raised
+    if raw.null_count().sum_horizontal().item():  # blank lines read as empty rows: drop them
+        raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))
     if padded:
         raw = raw.with_columns(
             pl.col(wanted[0]).str.strip_chars(),

@@ -21,11 +21,12 @@ __all__ = ["first_bad_line", "record_lines"]
 
 
 def _records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank record after the header with the line it ends on."""
+    """Each record after the header with the line it ends on; blank lines (and lines
+    of only delimiters) are skipped, as the fast read drops their empty rows."""
     with path.open(encoding="utf-8-sig", newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         for fields in reader:
-            if fields and reader.line_num > 1:
+            if reader.line_num > 1 and any(f.strip() for f in fields):  # blank lines skipped
                 yield reader.line_num, fields
 
 
@@ -95,7 +96,7 @@ def first_bad_line(
             parsed = parse_times(raw, time_spec, tz=tz)
             what = f"is not a time in the format {time_spec.describe()} (years 1900-2199)"
             if tz != "UTC":
-                what += f" (or does not exist in {tz})"
+                what += f" (or does not exist, or is ambiguous, in {tz})"
         else:
             parsed = raw.cast(pl.Float64, strict=False)
             what = "is not a number"

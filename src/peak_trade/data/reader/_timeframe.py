@@ -65,7 +65,9 @@ def infer_calendar(timestamps: pl.Series, /) -> Calendar | None:
     steps = steps.filter(steps > 0)
     if steps.is_empty():
         return None
-    modal = int(_num(steps.mode().min()))  # the shortest of tied modes
+    low, high = _num(steps.min()), _num(steps.max())
+    # evenly spaced bars need no counting; else the shortest of tied modes
+    modal = int(low) if low == high else int(_num(steps.mode().min()))
     if 28 * _DAY <= modal <= 31 * _DAY:
         return Calendar("1mo", modal, 12.0, weekdays_only=False)
     if modal == _WEEK:

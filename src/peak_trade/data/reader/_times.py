@@ -12,7 +12,7 @@ import polars as pl
 from peak_trade.core.errors import DataContractError
 from peak_trade.data.normalize import EpochUnit, infer_epoch_unit
 
-__all__ = ["TimeSpec", "detect_time", "parse_times"]
+__all__ = ["TimeSpec", "detect_time", "in_years", "parse_times"]
 
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
@@ -63,7 +63,8 @@ class TimeSpec:
     def describe(self) -> str:
         """The format in words, for ``validate-data``."""
         if self.kind == "iso":
-            return "ISO 8601" + (" with UTC offset" if self.has_offset else "")
+            shown = f" {self.format!r}" if self.format else ""
+            return "ISO 8601" + shown + (" with UTC offset" if self.has_offset else "")
         if self.kind == "epoch":
             return f"epoch {self.unit}"
         if self.kind == "native":
@@ -98,6 +99,39 @@ def _epoch_series(values: pl.Series, unit: EpochUnit) -> pl.Series:
     return micros.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us"))
 
 
+def _iso_format(values: Sequence[str], offset: bool) -> str | None:
+    """One explicit format that reads every ISO value of the sample exactly as
+    polars' own inference does (3x faster to apply), or None to infer."""
+    m = _ISO.match(values[0])
+    if m is None:
+        return None
+    text = values[0]
+    fmt = "%Y-%m-%d"
+    if len(text) > 10 and text[10] in "T ":
+        fmt += text[10] + "%H:%M"
+        if m.group(2):
+            fmt += ":%S" + ("%.f" if m.group(3) else "")
+    zone = (m.group("tz") or "").strip()
+    if zone:
+        fmt += (" " if m.group("tz").startswith(" ") else "") + ("Z" if zone == "Z" else "%z")
+        if zone not in ("Z",) and not re.fullmatch(r"[+-]\d{2}:?\d{2}", zone):
+            return None
+    sample = pl.Series(values, dtype=pl.String)
+    zone_arg = "UTC" if offset else None
+    inferred = sample.str.to_datetime(time_unit="us", time_zone=zone_arg, strict=False)
+    explicit = _apply_iso(sample, fmt, offset)
+    return fmt if explicit.equals(inferred) and not inferred.has_nulls() else None
+
+
+def _apply_iso(text: pl.Series, fmt: str, offset: bool) -> pl.Series:
+    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
+    if fmt.endswith("Z"):  # a literal Z: the times are UTC
+        return parsed.dt.replace_time_zone("UTC")
+    if offset:
+        return parsed.dt.convert_time_zone("UTC")
+    return parsed
+
+
 def detect_time(
     sample: Sequence[str], /, *, path: str, column: str, format: str | None
 ) -> TimeSpec:
@@ -116,7 +150,7 @@ def detect_time(
     half = len(values) / 2  # a few bad values must not hide the format: their lines are named
     if sum(bool(_ISO.match(v)) for v in values) > half:
         offset = any((m := _ISO.match(v)) is not None and m.group("tz") for v in values)
-        return TimeSpec("iso", has_offset=offset)
+        return TimeSpec("iso", format=_iso_format(values, offset), has_offset=offset)
     numbers = [v for v in values if _NUMBER.match(v)]
     if len(numbers) > half:
         unit = _epoch_unit(numbers)
@@ -154,8 +188,9 @@ def detect_time(
 
 #: Times outside these years are taken as damage (and Python cannot hold year 10000).
 YEARS = (1900, 2200)
-_LOW = dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC)
-_HIGH = dt.datetime(YEARS[1], 1, 1, tzinfo=dt.UTC)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_LOW_US = (dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
+_HIGH_US = (dt.datetime(YEARS[1], 1, 1, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def parse_times(raw: pl.Series, spec: TimeSpec, /, *, tz: str) -> pl.Series:
@@ -164,10 +199,23 @@ def parse_times(raw: pl.Series, spec: TimeSpec, /, *, tz: str) -> pl.Series:
 
     Naive times are read in ``tz`` and converted to UTC; times with an offset keep it.
     """
-    stamps = _parse(raw, spec, tz)
-    inside = stamps.is_between(_LOW, _HIGH, closed="left")
-    if inside.all():
+    return in_years(_parse(raw, spec, tz))
+
+
+def in_years(stamps: pl.Series, /) -> pl.Series:
+    """``stamps`` with the times outside the years 1900 to 2199 set to null."""
+    ticks = stamps.to_physical()  # compared as numbers: year 10000 has no Python value
+    if ticks.is_sorted() and ticks.null_count() == 0:  # the ends bound the rest
+        low, high = (ticks[0], ticks[-1]) if len(ticks) else (None, None)
+    else:
+        low, high = ticks.min(), ticks.max()
+    if (
+        not isinstance(low, int)
+        or not isinstance(high, int)
+        or (low >= _LOW_US and high < _HIGH_US)
+    ):
         return stamps
+    inside = ticks.is_between(_LOW_US, _HIGH_US, closed="left")
     return stamps.zip_with(inside.fill_null(False), pl.Series([None], dtype=stamps.dtype))
 
 
@@ -181,13 +229,19 @@ def _parse(raw: pl.Series, spec: TimeSpec, tz: str) -> pl.Series:
         return _epoch_series(raw, spec.unit).dt.replace_time_zone("UTC")
     else:
         text = raw.cast(pl.String)
-        if spec.kind == "iso" and spec.has_offset:
+        if spec.kind == "iso" and spec.format is not None:
+            stamps = _apply_iso(text, spec.format, spec.has_offset)
+            if spec.has_offset:
+                return stamps
+        elif spec.kind == "iso" and spec.has_offset:
             return text.str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
-        stamps = text.str.to_datetime(spec.format, time_unit="us", strict=False)
+        else:
+            stamps = text.str.to_datetime(spec.format, time_unit="us", strict=False)
         if spec.has_offset:
             return stamps.dt.convert_time_zone("UTC")
     if isinstance(stamps.dtype, pl.Datetime) and stamps.dtype.time_zone is not None:
         return stamps.dt.convert_time_zone("UTC")
     if tz == "UTC":
         return stamps.dt.replace_time_zone("UTC")
-    return stamps.dt.replace_time_zone(tz, non_existent="null").dt.convert_time_zone("UTC")
+    local = stamps.dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
+    return local.dt.convert_time_zone("UTC")
