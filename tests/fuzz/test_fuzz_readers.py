@@ -81,7 +81,6 @@ def test_reader_survives_damaged_files(
     assert not bad, f"{len(bad)} of {len(records)} cases failed; outcomes {dict(tally)}:\n{shown}"
 
 
-@pytest.mark.smoke
 def test_harness_counts_a_crash_and_resumes_after_it() -> None:
     """A child killed by a signal is a recorded failure, and the cases after it still run."""
     records = run_cases("self-test-crash", 4)
