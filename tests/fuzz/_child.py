@@ -21,7 +21,15 @@ SEED = 20261202
 # Scratch files go to a RAM file system where there is one: the readers write
 # (sweep chunks, reruns) and fsync, which on a busy shared disk costs more than
 # the whole case. The files are real files all the same.
-_SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+_SHM = "/dev/shm"
+_SCRATCH_MIN_FREE = 256 << 20  # a container's default /dev/shm (64 MiB) is too small to trust
+
+
+def _scratch() -> str | None:
+    if not os.access(_SHM, os.W_OK):
+        return None
+    stats = os.statvfs(_SHM)
+    return _SHM if stats.f_bavail * stats.f_frsize >= _SCRATCH_MIN_FREE else None
 
 
 def main(argv: list[str]) -> int:
@@ -34,7 +42,7 @@ def main(argv: list[str]) -> int:
     def emit(record: dict[str, object]) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode("utf-8"))
 
-    with tempfile.TemporaryDirectory(prefix="peak-trade-fuzz-", dir=_SCRATCH) as tmp:
+    with tempfile.TemporaryDirectory(prefix="peak-trade-fuzz-", dir=_scratch()) as tmp:
         root = Path(tmp)
         (root / "pristine").mkdir()
         state = reader.prepare(root / "pristine")
