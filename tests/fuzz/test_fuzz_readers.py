@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 
 from tests.fuzz._damage import KINDS
-from tests.fuzz._harness import run_cases
+from tests.fuzz._harness import run_batch, run_cases
 from tests.fuzz._readers import READERS
 
 
@@ -26,7 +26,7 @@ def _short(outcome: str) -> str:
 # FileProvider reads IPC with `pl.read_ipc`, which panics on some damaged files (a pyo3
 # PanicException, outside the taxonomy). FileProvider is being rebuilt on `read_ohlcv`
 # (issue 16); its IPC and Parquet path should decode through
-# `peak_trade.data._cache_codec.frame_from_bytes(..., trusted=False)`. Strict, so the
+# `peak_trade.data._cache_codec.frame_from_bytes`. Strict, so the
 # marker must go when that lands.
 _KNOWN = {
     "FileProvider-ipc": pytest.mark.xfail(
@@ -35,39 +35,42 @@ _KNOWN = {
 }
 
 
-# The slowest readers start first; two children at a time keep both cores busy
-# while each waits on its own start-up.
-_SLOW_FIRST = ("sweep-resume", "reproduce")
+# Two children, each running half of the readers one after another: both cores
+# stay busy and the suite pays for two interpreter start-ups, not one per reader.
+# The two slowest readers go to different children.
+_SLOW = ("sweep-resume", "reproduce")
 
 
 @pytest.fixture(scope="module")
 def fuzz_results(
     request: pytest.FixtureRequest,
-) -> Iterator[dict[str, Future[list[dict[str, object]]]]]:
-    """The selected readers' case records, from child processes, two readers at a time."""
+) -> Iterator[dict[str, Future[dict[str, list[dict[str, object]]]]]]:
+    """The selected readers' case records, from two child processes at once."""
     selected = {
         item.callspec.params["name"]
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_reader_survives_damaged_files"
     }
-    order = [n for n in (*_SLOW_FIRST, *sorted(READERS)) if n in selected]
-    order = list(dict.fromkeys(order))
+    order = [n for n in dict.fromkeys((*_SLOW, *sorted(READERS))) if n in selected]
+    halves = [order[0::2], order[1::2]]
     with ThreadPoolExecutor(2, thread_name_prefix="fuzz-parent") as pool:
-        futures = {n: pool.submit(run_cases, n, READERS[n].cases) for n in order}
+        futures = {}
+        for half in halves:
+            if half:
+                future = pool.submit(run_batch, [(n, READERS[n].cases) for n in half])
+                futures.update(dict.fromkeys(half, future))
         yield futures
-        for future in futures.values():
-            future.cancel()
 
 
 @pytest.mark.parametrize(
     "name", [pytest.param(n, marks=_KNOWN[n]) if n in _KNOWN else n for n in sorted(READERS)]
 )
 def test_reader_survives_damaged_files(
-    name: str, fuzz_results: dict[str, Future[list[dict[str, object]]]]
+    name: str, fuzz_results: dict[str, Future[dict[str, list[dict[str, object]]]]]
 ) -> None:
     """No damaged input crashes the reader or escapes the error taxonomy."""
     reader = READERS[name]
-    records = fuzz_results[name].result()
+    records = fuzz_results[name].result()[name]
     assert len(records) == reader.cases >= 200
     assert {r.get("kind") for r in records} >= set(KINDS)
     bad = []
