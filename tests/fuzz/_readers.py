@@ -76,7 +76,8 @@ READERS: dict[str, Reader] = {
             for fmt in FILE_FORMATS
         ),
         Reader("load_config", 200, prepare_config, run_load_config, judge_load_config),
-        Reader("reproduce", 200, prepare_runs, run_reproduce, judge_reproduce),
+        Reader("reproduce", 200, prepare_runs("run"), run_reproduce, judge_reproduce),
+        Reader("reproduce-sweep", 200, prepare_runs("sweep"), run_reproduce, judge_reproduce),
         Reader("sweep-resume", 200, prepare_sweep, run_sweep_resume, judge_sweep),
     )
 }

@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import polars as pl
 from tests.fuzz._case import Outcome, classify, hurt
 from tests.fuzz._damage import KINDS
 
-# peak-trade reproduce on a run directory ----------------------------------------------
+# peak-trade reproduce on a run or sweep directory ---------------------------------------
 
 _RUN_CONFIG = """\
 [run]
@@ -37,6 +38,11 @@ dir = "cache"
 name = "ma_crossover"
 params = {{ fast = 5, slow = 20 }}
 """
+_SWEEP_SECTION = """
+[sweep]
+strategy = "ma_crossover"
+grid = { fast = [3, 5], slow = [20, 30] }
+"""
 
 
 def _quiet_main(argv: list[str]) -> int:
@@ -47,21 +53,27 @@ def _quiet_main(argv: list[str]) -> int:
         return main(argv)
 
 
-def prepare_runs(root: Path) -> Any:
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        dirs = []
-        for seed in (7, 8):
-            cfg = root / f"run{seed}.toml"
-            cfg.write_text(_RUN_CONFIG.format(seed=seed), encoding="utf-8")
-            out = root / f"out{seed}"
-            code = _quiet_main(["run", str(cfg), "--output-dir", str(out)])
-            assert code == 0, f"the pristine run failed with exit {code}"
-            dirs.append(next(p for p in out.iterdir() if p.is_dir()))
-    finally:
-        os.chdir(previous)
-    return root, dirs[0], dirs[1]
+def prepare_runs(command: str) -> Callable[[Path], Any]:
+    """Two finished directories of ``command`` (``run`` or ``sweep``), seeds 7 and 8."""
+
+    def prepare(root: Path) -> Any:
+        previous = Path.cwd()
+        os.chdir(root)
+        try:
+            dirs = []
+            for seed in (7, 8):
+                cfg = root / f"{command}{seed}.toml"
+                extra = _SWEEP_SECTION if command == "sweep" else ""
+                cfg.write_text(_RUN_CONFIG.format(seed=seed) + extra, encoding="utf-8")
+                out = root / f"out{seed}"
+                code = _quiet_main([command, str(cfg), "--output-dir", str(out)])
+                assert code == 0, f"the pristine {command} failed with exit {code}"
+                dirs.append(next(p for p in out.iterdir() if p.is_dir()))
+        finally:
+            os.chdir(previous)
+        return root, dirs[0], dirs[1]
+
+    return prepare
 
 
 def run_reproduce(i: int, rng: random.Random, state: Any, work: Path) -> Outcome:
