@@ -8,6 +8,7 @@ valid frame. A crash (signal) or a foreign exception fails.
 
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,14 +24,17 @@ def _short(outcome: str) -> str:
     return outcome if outcome.startswith(("frame", "report", "exit")) else outcome[:48]
 
 
-# FileProvider reads IPC with `pl.read_ipc`, which panics on some damaged files (a pyo3
-# PanicException, outside the taxonomy). FileProvider is being rebuilt on `read_ohlcv`
-# (issue 16); its IPC and Parquet path should decode through
-# `peak_trade.data._cache_codec.frame_from_bytes`. Strict, so the
-# marker must go when that lands.
+# Until issue 16, FileProvider reads IPC with a bare `pl.read_ipc`, which panics on
+# one of these damaged files (case 183: a pyo3 PanicException, outside the taxonomy).
+# Issue 16 rebuilds FileProvider on `read_ohlcv` (`peak_trade.data.reader`); on that
+# branch (32fd175) this reader passed 200 of 200. So the mark applies only while the
+# new reader is absent, and is strict: it fails if the old reader starts passing.
+_OLD_FILE_READER = importlib.util.find_spec("peak_trade.data.reader") is None
 _KNOWN = {
     "FileProvider-ipc": pytest.mark.xfail(
-        reason="pl.read_ipc panics on damaged IPC (FileProvider, issue 16)", strict=True
+        _OLD_FILE_READER,
+        reason="pl.read_ipc panics on damaged IPC (FileProvider before issue 16)",
+        strict=True,
     )
 }
 
