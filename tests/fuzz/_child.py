@@ -1,7 +1,8 @@
 """A child process that runs batches of fuzz cases, one reader after another.
 
-``python -m tests.fuzz._child RESULTS NAME:START:STOP [NAME:START:STOP ...]``
-prepares each reader's pristine files, then for each case writes
+``python -m tests.fuzz._child RESULTS SCRATCH NAME:START:STOP [...]`` prepares
+each reader's pristine files under the SCRATCH directory (the parent's, which
+it removes even when the child dies), then for each case writes
 ``{"reader": NAME, "start": i}`` to RESULTS before calling the reader and the
 case's record after it, each line flushed at once. If the process dies (a
 signal), the parent finds the case it died in as the last ``start`` without a
@@ -19,18 +20,6 @@ import tempfile
 from pathlib import Path
 
 SEED = 20261202
-# Scratch files go to a RAM file system where there is one: the readers write
-# (sweep chunks, reruns) and fsync, which on a busy shared disk costs more than
-# the whole case. The files are real files all the same.
-_SHM = "/dev/shm"
-_SCRATCH_MIN_FREE = 256 << 20  # a container's default /dev/shm (64 MiB) is too small to trust
-
-
-def _scratch() -> str | None:
-    if not os.access(_SHM, os.W_OK):
-        return None
-    stats = os.statvfs(_SHM)
-    return _SHM if stats.f_bavail * stats.f_frsize >= _SCRATCH_MIN_FREE else None
 
 
 def main(argv: list[str]) -> int:
@@ -41,10 +30,10 @@ def main(argv: list[str]) -> int:
     def emit(record: dict[str, object]) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode("utf-8"))
 
-    for spec in argv[1:]:
+    for spec in argv[2:]:
         name, start, stop = spec.rsplit(":", 2)
         reader = SELF_TEST if name == SELF_TEST.name else READERS[name]
-        with tempfile.TemporaryDirectory(prefix="peak-trade-fuzz-", dir=_scratch()) as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{name}-", dir=argv[1]) as tmp:
             root = Path(tmp)
             (root / "pristine").mkdir()
             state = reader.prepare(root / "pristine")
