@@ -2,9 +2,9 @@
 
 One child runs a whole batch of readers, one after another, so the suite pays
 for few interpreter start-ups. Its scratch files live in a directory this side
-owns and removes, since a child killed by a signal cannot clean up. When a child dies, the case it was in is recorded
-as ``crash:<signal or code>`` and a fresh child resumes after it, so one crash
-never hides the cases behind it.
+owns and removes, since a child killed by a signal cannot clean up. When a
+child dies, the case it was in is recorded as ``crash:<signal or code>`` and a
+fresh child resumes after it, so one crash never hides the cases behind it.
 """
 
 from __future__ import annotations
