@@ -44,6 +44,24 @@ def sweep_dir(in_tmp: Path) -> Path:
 
 
 @pytest.mark.smoke
+def test_a_hand_made_directory_checks_against_its_marker(tmp_path: Path) -> None:
+    """The fast path: digests recomputed independently, one file changed afterwards."""
+    from peak_trade.cli._run_check import check_run_dir
+
+    (tmp_path / "a.json").write_text('{"x": 1}\n')
+    (tmp_path / "b.arrow").write_bytes(b"\x00" * 100)
+    digests = {
+        n: hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.json", "b.arrow")
+    }
+    (tmp_path / "_COMPLETE").write_text(json.dumps({"files": digests}))
+    assert check_run_dir(tmp_path) == (["a.json", "b.arrow"], [])
+    (tmp_path / "b.arrow").write_bytes(b"\x00" * 99 + b"\x01")
+    ok, bad = check_run_dir(tmp_path)
+    assert ok == ["a.json"]
+    assert [name for name, _ in bad] == ["b.arrow"]
+    assert bad[0][1].startswith("SHA-256 ")
+
+
 def test_every_file_of_a_run_is_in_the_marker_with_its_sha256(run_dir: Path) -> None:
     """The marker lists every other file of the directory, each with its SHA-256."""
     marker = json.loads((run_dir / "_COMPLETE").read_text())["files"]
@@ -66,6 +84,7 @@ def test_every_file_of_a_run_is_in_the_marker_with_its_sha256(run_dir: Path) -> 
 
 
 def test_verify_passes_an_intact_run(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    n = sum(1 for p in run_dir.iterdir() if p.name != "_COMPLETE")
     assert main(["verify", str(run_dir)]) == 0
     assert capsys.readouterr().out == f"ok: 7 files in {run_dir} match their SHA-256 in _COMPLETE\n"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 _PROBE = """
 import logging
 before = logging.getLogRecordFactory()
@@ -27,7 +25,6 @@ print(keep[0].run_id, keep[0].trace_id, len(keep))
 """
 
 
-@pytest.mark.smoke
 def test_import_and_a_backtest_keep_the_record_factory_and_still_stamp_ids():
     """A fresh interpreter: the factory is unchanged, peak_trade records still carry the ids."""
     done = subprocess.run(

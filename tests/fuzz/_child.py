@@ -1,10 +1,12 @@
-"""A child process that runs a batch of fuzz cases of one reader.
+"""A child process that runs batches of fuzz cases, one reader after another.
 
-``python -m tests.fuzz._child READER START STOP RESULTS`` prepares the
-reader's pristine files, then for each case writes ``{"start": i}`` to RESULTS
-before calling the reader and the case's record after it, each line flushed
-at once. If the process dies (a signal), the parent finds the case it died in
-as the last ``start`` without a record.
+``python -m tests.fuzz._child RESULTS SCRATCH NAME:START:STOP [...]`` prepares
+each reader's pristine files under the SCRATCH directory (the parent's, which
+it removes even when the child dies), then for each case writes
+``{"reader": NAME, "start": i}`` to RESULTS before calling the reader and the
+case's record after it, each line flushed at once. If the process dies (a
+signal), the parent finds the case it died in as the last ``start`` without a
+record.
 """
 
 from __future__ import annotations
@@ -18,32 +20,31 @@ import tempfile
 from pathlib import Path
 
 SEED = 20261202
-# Scratch files go to a RAM file system where there is one: the readers write
-# (sweep chunks, reruns) and fsync, which on a busy shared disk costs more than
-# the whole case. The files are real files all the same.
-_SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 def main(argv: list[str]) -> int:
     from tests.fuzz._readers import READERS, SELF_TEST
 
-    name, start, stop, results = argv[0], int(argv[1]), int(argv[2]), argv[3]
-    reader = SELF_TEST if name == SELF_TEST.name else READERS[name]
-    fd = os.open(results, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(argv[0], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def emit(record: dict[str, object]) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode("utf-8"))
 
-    with tempfile.TemporaryDirectory(prefix="peak-trade-fuzz-", dir=_SCRATCH) as tmp:
-        root = Path(tmp)
-        (root / "pristine").mkdir()
-        state = reader.prepare(root / "pristine")
-        work = root / "work"
-        for i in range(start, stop):
-            emit({"start": i})
-            shutil.rmtree(work, ignore_errors=True)
-            target, kind, outcome = reader.run(i, random.Random(f"{SEED}:{name}:{i}"), state, work)
-            emit({"case": i, "target": target, "kind": kind, "outcome": outcome})
+    for spec in argv[2:]:
+        name, start, stop = spec.rsplit(":", 2)
+        reader = SELF_TEST if name == SELF_TEST.name else READERS[name]
+        with tempfile.TemporaryDirectory(prefix=f"{name}-", dir=argv[1]) as tmp:
+            root = Path(tmp)
+            (root / "pristine").mkdir()
+            state = reader.prepare(root / "pristine")
+            work = root / "work"
+            for i in range(int(start), int(stop)):
+                emit({"reader": name, "start": i})
+                shutil.rmtree(work, ignore_errors=True)
+                rng = random.Random(f"{SEED}:{name}:{i}")
+                target, kind, outcome = reader.run(i, rng, state, work)
+                record = {"case": i, "target": target, "kind": kind, "outcome": outcome}
+                emit({"reader": name, **record})
     os.close(fd)
     return 0
 

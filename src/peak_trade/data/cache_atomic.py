@@ -1,9 +1,9 @@
 """Crash-safe, checksummed writes and reads of one cached frame.
 
-:func:`atomic_write` writes through the one atomic write of ``core``
-(a hidden temp file in the target's directory, fsync, rename, directory
-fsync), under an advisory lock on ``<path>.lock``. The digest is computed while the bytes are
-written (no second read) and stored in a sidecar ``<path>.<algo>`` that is
+:func:`atomic_write` writes through the one atomic write of ``core`` (a
+hidden temp file in the target's directory, fsync, rename, directory fsync),
+under an advisory lock on ``<path>.lock``. The digest is computed while the
+bytes are written (no second read) and stored in a sidecar ``<path>.<algo>`` that is
 updated in two phases, so that after a crash at any instant a verified
 :func:`atomic_read` returns one complete version or raises
 ``CacheCorruptionError``. See ``docs/cache.md`` for the design.
@@ -253,7 +253,8 @@ def _verified(
 
     No decoder ever sees bytes the sidecar has not vouched for: damaged bytes
     can crash a decoder (a flipped offset sends polars out of bounds), so the
-    digest judges them first. The decode of vouched bytes is zero-copy.
+    digest judges them first. The decode is zero-copy and validates the Arrow
+    data before polars sees it (see ``frame_from_bytes``).
     """
     fmt = format_for(path)
     mapped = map_file(path)
@@ -269,7 +270,7 @@ def _verified(
     if not any(e.size == size and hmac.compare_digest(e.digest, digest) for e in side.entries):
         return None, _mismatch(path, side, Entry(size, digest), "digest differs")
     try:
-        return decode(view, path, fmt, columns, trusted=True), None
+        return decode(view, path, fmt, columns), None
     except CacheCorruptionError as exc:
         return None, exc
 
@@ -307,8 +308,8 @@ def atomic_read(
 
     The sidecar's algorithm is found on its own. The file is mapped once. A
     verified read hashes the mapped bytes first and decodes them only when the
-    digest matches; an unverified read validates the Arrow data in full before
-    polars sees it. Damage never crashes the process (docs/errors.md).
+    digest matches; every read validates the Arrow data in full before polars
+    sees it. Damage never crashes the process (docs/errors.md).
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -331,7 +332,7 @@ def atomic_read(
     if verify_checksum:
         frame = _read_verified(target, cols)
     else:
-        frame = decode(memoryview(map_file(target)), target, fmt, cols, trusted=False)
+        frame = decode(memoryview(map_file(target)), target, fmt, cols)
     if _log.isEnabledFor(logging.INFO):
         seconds = time.perf_counter() - started
         _log.info(

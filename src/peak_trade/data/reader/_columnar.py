@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from peak_trade.core.errors import DataContractError
+from peak_trade.data._cache_codec import Format, frame_from_bytes
 from peak_trade.data.reader._detected import Detected
 from peak_trade.data.reader._sniff import VALUE_NAMES, match_columns
 from peak_trade.data.reader._times import TimeSpec, detect_time, parse_times
@@ -80,12 +82,12 @@ def read_columnar_bars(
     roles = match_columns(names, path=str(path), columns=columns, timestamp=timestamp, index=index)
     wanted = [roles[r] for r in ("timestamp", *VALUE_NAMES)]
     try:
-        # polars reads a whole IPC file faster than a projection of it
-        whole = set(wanted) == set(names)
-        if kind == "parquet":
-            raw = pl.read_parquet(path, columns=None if whole else wanted, glob=False)
-        else:
-            raw = pl.read_ipc(path, columns=None if whole else wanted)
+        # Through the cache's validating decoder, never pl.read_ipc/read_parquet:
+        # polars trusts Arrow buffers, and a damaged file can crash it (docs/errors.md).
+        with path.open("rb") as fh:  # an empty file cannot be mapped: ValueError, damage
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        fmt: Format = "parquet" if kind == "parquet" else "ipc"
+        raw = frame_from_bytes(memoryview(mapped), fmt, wanted)
     except _DAMAGE as exc:
         raise _unreadable(path, kind, exc) from exc
     if raw.height == 0:
