@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from peak_trade.core.errors import ConfigError
+from peak_trade.core.errors import CacheCorruptionError, ConfigError
 from peak_trade.data.cache import OhlcvCache
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research.sweep import sweep
@@ -110,6 +110,25 @@ def test_cluster_sweep_of_a_cache_is_bit_identical_to_local(cluster, cache, loca
     assert (on_cluster.rows, on_cluster.chunks, on_cluster.retried) == (24, 12, 0)
     assert _bits(_stored(tmp_path)) == _bits(local)
     assert ray.is_initialized()  # the caller's connection is left as it was
+
+
+def test_a_corrupt_entry_fails_its_symbol_on_the_cluster_and_the_others_finish(
+    cluster, cache, tmp_path
+):
+    copy = OhlcvCache(shutil.copytree(cache.root, tmp_path / "cache"))
+    bad = copy.path_for("SOL")
+    raw = bytearray(bad.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(CacheCorruptionError) as info:
+        sweep(
+            copy, "ma_crossover", GRID, symbols=SYMBOLS, executor="ray", chunk_size=CHUNK,
+            output=tmp_path / "out", collect=False,
+        )  # fmt: skip
+    ctx = info.value.context
+    assert (ctx["key"], ctx["failed_symbols"]) == ("SOL", ["SOL"])
+    written = sorted(p.name.split("-")[1] for p in (tmp_path / "out").glob("part-*.parquet"))
+    assert written == ["BTC_USDT"] * 3 + ["ETH"] * 3 + ["XRP"] * 3
 
 
 _CHILD = """

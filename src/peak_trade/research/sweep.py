@@ -285,11 +285,11 @@ def sweep(
     combos, skipped = expand_grid(strategy, grid, invalid=invalid)
     columns = [*grid, *(s.name for s in cls.param_specs if s.name not in grid)]
     sources: Mapping[str, pl.DataFrame | SymbolRef]
-    if isinstance(data, OhlcvCache) or _references(data):
+    if isinstance(data, OhlcvCache) or (isinstance(data, Mapping) and _references(data)):
         if source is not None:
             msg = "`source` was given with data by reference"
             raise ConfigError(msg, hint="drop `source`: the workers read the files themselves")
-        sources = {r.symbol: r for r in resolve_refs(data, symbols=symbols)}  # type: ignore[arg-type]  # narrowed by _references
+        sources = {r.symbol: r for r in resolve_refs(data, symbols=symbols)}
     else:
         if symbols is not None:
             msg = "`symbols` goes with an OhlcvCache"
