@@ -86,7 +86,9 @@ def test_every_file_of_a_run_is_in_the_marker_with_its_sha256(run_dir: Path) -> 
 def test_verify_passes_an_intact_run(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n = sum(1 for p in run_dir.iterdir() if p.name != "_COMPLETE")
     assert main(["verify", str(run_dir)]) == 0
-    assert capsys.readouterr().out == f"ok: {n} files in {run_dir} match their SHA-256 in _COMPLETE\n"
+    assert (
+        capsys.readouterr().out == f"ok: {n} files in {run_dir} match their SHA-256 in _COMPLETE\n"
+    )
 
 
 @pytest.mark.parametrize("name", ["equity.arrow", "trades.parquet", "log.jsonl", "repro.json"])
