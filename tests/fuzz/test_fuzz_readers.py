@@ -8,7 +8,6 @@ valid frame. A crash (signal) or a foreign exception fails.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,21 +21,6 @@ from tests.fuzz._readers import READERS
 
 def _short(outcome: str) -> str:
     return outcome if outcome.startswith(("frame", "report", "exit")) else outcome[:48]
-
-
-# Until issue 16, FileProvider reads IPC with a bare `pl.read_ipc`, which panics on
-# one of these damaged files (case 183: a pyo3 PanicException, outside the taxonomy).
-# Issue 16 rebuilds FileProvider on `read_ohlcv` (`peak_trade.data.reader`); on that
-# branch (32fd175) this reader passed 200 of 200. So the mark applies only while the
-# new reader is absent, and is strict: it fails if the old reader starts passing.
-_OLD_FILE_READER = importlib.util.find_spec("peak_trade.data.reader") is None
-_KNOWN = {
-    "FileProvider-ipc": pytest.mark.xfail(
-        _OLD_FILE_READER,
-        reason="pl.read_ipc panics on damaged IPC (FileProvider before issue 16)",
-        strict=True,
-    )
-}
 
 
 # Two children, each running half of the readers one after another: both cores
@@ -66,9 +50,7 @@ def fuzz_results(
         yield futures
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_KNOWN[n]) if n in _KNOWN else n for n in sorted(READERS)]
-)
+@pytest.mark.parametrize("name", sorted(READERS))
 def test_reader_survives_damaged_files(
     name: str, fuzz_results: dict[str, Future[dict[str, list[dict[str, object]]]]]
 ) -> None:
