@@ -177,6 +177,11 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
     Example:
         >>> extended_stats(result)["benchmark_return"]  # doctest: +SKIP
     """
+    from peak_trade.backtest.result import BacktestResult  # result imports this module
+
+    if not isinstance(result, BacktestResult):
+        msg = f"`extended_stats` takes a BacktestResult; got {short_repr(result)}"
+        raise ConfigError(msg, hint="pass what run_backtest(...) returns")
     ts = result.equity.get_column("timestamp")
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     equity = result.equity.get_column("equity").to_numpy()

@@ -30,6 +30,7 @@ LOWER_IS_BETTER = frozenset({"volatility", "max_drawdown_duration", "ulcer_index
 _DEFAULT = BacktestConfig()
 _STRICT = InvariantConfig()
 _CHUNKS = "part-*.parquet"
+_MAX_ROWS = 2**32 - 1
 
 
 def _check(metric: Any, n: Any) -> None:
@@ -110,6 +111,7 @@ def top_n(
         [10]
     """
     _check(metric, n)
+    n = min(n, _MAX_ROWS)  # "every row": polars' head takes its 32-bit row index
     if isinstance(frame, str | os.PathLike):
         groups = _chunk_groups(Path(frame))
         if not per_symbol:
