@@ -93,7 +93,7 @@ def single_case() -> RatioCase:
     cfg = _config()
 
     def ours() -> object:
-        return _disposed(run_backtest(df, signal, config=cfg))
+        return _disposed(run_backtest(df, signal=signal, config=cfg))
 
     def theirs() -> object:
         pf = vbt.Portfolio.from_signals(
@@ -160,7 +160,7 @@ import peak_trade
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 df = synthetic_ohlcv(1000)
-run_backtest(df, (np.arange(1000) // 50 % 2).astype(float))
+run_backtest(df, signal=(np.arange(1000) // 50 % 2).astype(float))
 print(time.perf_counter() - t0)
 """
 
