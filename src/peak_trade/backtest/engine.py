@@ -20,6 +20,7 @@ from peak_trade.backtest import _fill_kernels as fk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._compile_notice import announce_compile
 from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._signal_arg import explicit_signal
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
@@ -254,6 +255,7 @@ def _run_backtest(
     at_end = checks.timing == "end"
     limit = checks.leverage_limit(allow_short=config.allow_short)
     counts, first_bar, first_vals = inv.buffers()
+    announce_compile(k.simulate_checked_nb)
     _, _, nf, nt = k.simulate_checked_nb(
         market.open,
         market.high,
