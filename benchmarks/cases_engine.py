@@ -145,7 +145,7 @@ def run_backtest_case() -> RatioCase:
     cfg = BacktestConfig(execution="close", fee_bps=FEE * 1e4, slippage_bps=SLIP * 1e4)
     return RatioCase(
         "engine_run_backtest_vs_minimal_loop",
-        lambda: run_backtest(df, signal, config=cfg),
+        lambda: run_backtest(df, signal=signal, config=cfg),
         lambda: minimal_loop_nb(close, signal, CASH, FEE, SLIP, np.empty(GATE_BARS)),
         rounds=5,
     )

@@ -93,7 +93,7 @@ def single_case() -> RatioCase:
     cfg = _config()
 
     def ours() -> object:
-        return _disposed(run_backtest(df, signal, config=cfg))
+        return _disposed(run_backtest(df, signal=signal, config=cfg))
 
     def theirs() -> object:
         pf = vbt.Portfolio.from_signals(
@@ -160,7 +160,7 @@ import peak_trade
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 df = synthetic_ohlcv(1000)
-run_backtest(df, (np.arange(1000) // 50 % 2).astype(float))
+run_backtest(df, signal=(np.arange(1000) // 50 % 2).astype(float))
 print(time.perf_counter() - t0)
 """
 
@@ -212,8 +212,51 @@ def test_cold_start_process(benchmark, numba_cache):
     benchmark.pedantic(run, rounds=2, iterations=1)
 
 
+def signals_main(bars: int = SINGLE_BARS) -> None:
+    """Issue 17: each built-in's ``signal(df)`` vs a plain polars pass, A B A B."""
+    from benchmarks._signal_peers import signal_cases
+
+    for case in signal_cases(_frame(bars)):
+        r = measure_ratio(case)
+        print(
+            f"{bars} bars {r.name}: ours {r.candidate_s:.3f} s, plain {r.reference_s:.3f} s, "
+            f"ratio {r.ratio:.2f} (target <= 1.5)"
+        )
+
+
+def pipeline_main(sizes: tuple[int, ...], names: tuple[str, ...]) -> None:
+    """Issue 17: ``run_backtest(df, NAME, params)`` vs vectorbt's pipeline, per size."""
+    from benchmarks._pipeline_peers import pipeline_case
+
+    for bars in sizes:
+        rounds = 21 if bars <= 100_000 else 5
+        for name in names:
+            r = measure_ratio(pipeline_case(name, _frame(bars), rounds=rounds))
+            print(
+                f"{bars} bars {name}: ours {r.candidate_s * 1e3:.2f} ms "
+                f"({r.candidate_s / bars * 1e9:.1f} ns/bar), vectorbt {r.reference_s * 1e3:.2f} ms "
+                f"({r.reference_s / bars * 1e9:.1f} ns/bar): {r.reference_s / r.candidate_s:.2f}x"
+            )
+
+
 def main() -> None:
-    """Print the A/B ratios and the cold-start times quoted in docs/benchmarks.md."""
+    """Print the A/B ratios and the cold-start times quoted in docs/benchmarks.md.
+
+    ``python -m benchmarks.test_engine_bench signals`` prints the signal ratios,
+    ``... pipeline [BARS,...] [NAME,...]`` the end-to-end ratios (default: 1,440 bars,
+    all four strategies; ``curve`` for 10^3..10^7 bars of ma_crossover).
+    """
+    from benchmarks._signal_peers import STRATEGIES
+
+    args = sys.argv[1:]
+    if args[:1] == ["signals"]:
+        return signals_main()
+    if args[:1] == ["pipeline"]:
+        sizes = tuple(int(x) for x in args[1].split(",")) if len(args) > 1 else (1_440,)
+        names = tuple(args[2].split(",")) if len(args) > 2 else tuple(n for n, _ in STRATEGIES)
+        return pipeline_main(sizes, names)
+    if args[:1] == ["curve"]:
+        return pipeline_main(tuple(10**e for e in range(3, 8)), ("ma_crossover",))
     for build in (single_case, grid_case):
         r = measure_ratio(build())
         speedup = r.reference_s / r.candidate_s
@@ -226,6 +269,7 @@ def main() -> None:
     print("cold start, warm numba cache (process s, in-process s):", warm)
     with tempfile.TemporaryDirectory() as fresh:
         print("first-ever compile (process s, in-process s):", cold_start_seconds(fresh))
+    return None
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def run_level_cases(bars: int = BARS) -> list[Any]:
     cfg = _config()
 
     def run(checks: InvariantConfig) -> object:
-        result = run_backtest(df, signal, config=cfg, invariants=checks)
+        result = run_backtest(df, signal=signal, config=cfg, invariants=checks)
         del result
         return gc.collect()
 

@@ -46,7 +46,7 @@ FREE = {"fee_bps": 0.0, "slippage_bps": 0.0}
 def test_long_round_trip_at_the_close_pays_fees_and_slippage_both_ways():
     df = ohlcv([100, 100, 110, 121], [100, 110, 121, 110])
     cfg = BacktestConfig(execution="close", **COSTLY)
-    r = run_backtest(df, np.array([1.0, 1.0, 0.0, 0.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([1.0, 1.0, 0.0, 0.0]), config=cfg)
     # Bar 0: buy at 100 * 1.01 = 101, sized with the fee: 10000 / (101 * 1.01) units.
     units = 98.02960494069208
     assert r.equity["position"].to_list() == [approx(units), approx(units), 0.0, 0.0]
@@ -88,7 +88,7 @@ def test_long_round_trip_at_the_close_pays_fees_and_slippage_both_ways():
 def test_next_open_fills_the_signal_at_the_following_open():
     df = ohlcv([100, 105, 115, 120], [100, 110, 121, 110])
     cfg = BacktestConfig(execution="next_open", **COSTLY)
-    r = run_backtest(df, np.array([1.0, 1.0, 0.0, 0.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([1.0, 1.0, 0.0, 0.0]), config=cfg)
     units = 93.36152851494485  # 10000 / (105 * 1.01 * 1.01)
     assert r.fills["bar"].to_list() == [1, 3]
     assert r.fills["price"].to_list() == [approx(106.05), approx(118.8)]
@@ -105,7 +105,7 @@ def test_next_open_fills_the_signal_at_the_following_open():
 def test_short_round_trip_with_costs():
     df = ohlcv([100, 100, 90, 80], [100, 90, 80, 80])
     cfg = BacktestConfig(execution="close", allow_short=True, **COSTLY)
-    r = run_backtest(df, np.array([-1.0, -1.0, 0.0, 0.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([-1.0, -1.0, 0.0, 0.0]), config=cfg)
     units = 98.02960494069208  # sized like a long: 10000 / (100 * 1.01 * 1.01)
     assert r.equity["position"][0] == approx(-units)
     # Sell short at 99: cash 10000 + 9704.930889 - 97.049309 = 19607.881580.
@@ -128,7 +128,7 @@ def test_short_round_trip_with_costs():
 def test_flip_is_a_close_then_an_open_at_the_same_bar():
     df = ohlcv([100, 100, 100], [100, 100, 50])
     cfg = BacktestConfig(execution="close", allow_short=True, **FREE)
-    r = run_backtest(df, np.array([1.0, -1.0, -1.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([1.0, -1.0, -1.0]), config=cfg)
     assert r.fills.select("bar", "qty").rows() == [(0, 100.0), (1, -100.0), (1, -100.0)]
     assert r.equity["equity"].to_list() == [10_000.0, 10_000.0, 15_000.0]
     assert r.trades.select("side", "pnl", "is_open").rows() == [
@@ -142,7 +142,7 @@ def test_flip_is_a_close_then_an_open_at_the_same_bar():
 def test_partial_reduction_keeps_one_trade_open_until_flat():
     df = ohlcv([100, 200, 200, 100], [100, 200, 200, 100])
     cfg = BacktestConfig(execution="close", **FREE)
-    r = run_backtest(df, np.array([1.0, 0.5, 0.5, 0.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([1.0, 0.5, 0.5, 0.0]), config=cfg)
     # Bar 1: equity 20000, half of it is 50 units at 200, so 50 of 100 are sold.
     assert r.equity["position"].to_list() == [100.0, 50.0, 50.0, 0.0]
     assert r.equity["cash"].to_list() == [0.0, 10_000.0, 10_000.0, 15_000.0]
@@ -161,7 +161,7 @@ def test_close_at_end_closes_at_the_last_close_else_the_trade_stays_open(
 ):
     df = ohlcv([100, 100, 100], [100, 100, 110])
     cfg = BacktestConfig(slippage_bps=100.0, fee_bps=0.0, close_at_end=close_at_end)
-    r = run_backtest(df, np.ones(3), config=cfg)
+    r = run_backtest(df, signal=np.ones(3), config=cfg)
     # next_open: bought at open[1] * 1.01 = 101, 10000 / 101 units.
     assert r.fills["price"][0] == approx(101.0)
     assert r.equity["equity"][-1] == approx(final)
@@ -172,7 +172,7 @@ def test_close_at_end_closes_at_the_last_close_else_the_trade_stays_open(
 
 
 def test_a_change_on_the_last_bar_is_never_filled_with_next_open():
-    r = run_backtest(ohlcv([100] * 3, [100] * 3), np.array([0.0, 0.0, 1.0]))
+    r = run_backtest(ohlcv([100] * 3, [100] * 3), signal=np.array([0.0, 0.0, 1.0]))
     assert r.fills.height == 0
     assert r.trades.height == 0
     assert r.stats["n_trades"] == 0
@@ -181,7 +181,7 @@ def test_a_change_on_the_last_bar_is_never_filled_with_next_open():
 
 def test_position_fraction_scales_the_commitment():
     cfg = BacktestConfig(execution="close", position_fraction=0.25, **FREE)
-    r = run_backtest(ohlcv([100, 100], [100, 120]), np.ones(2), config=cfg)
+    r = run_backtest(ohlcv([100, 100], [100, 120]), signal=np.ones(2), config=cfg)
     assert r.equity["position"].to_list() == [25.0, 25.0]
     assert r.equity["equity"].to_list() == [10_000.0, 10_500.0]
     assert r.equity["exposure"][1] == approx(3_000.0 / 10_500.0)
@@ -190,7 +190,7 @@ def test_position_fraction_scales_the_commitment():
 def test_a_short_that_loses_everything_is_liquidated_and_stays_flat():
     df = ohlcv([100, 250, 250], [100, 250, 250])
     cfg = BacktestConfig(execution="close", allow_short=True, **FREE)
-    r = run_backtest(df, np.array([-1.0, -1.0, 1.0]), config=cfg)
+    r = run_backtest(df, signal=np.array([-1.0, -1.0, 1.0]), config=cfg)
     # Bar 1: cash 20000 - 100 * 250 = -5000 <= 0: the short is bought back at 250.
     assert r.fills.select("bar", "qty").rows() == [(0, -100.0), (1, 100.0)]
     assert r.equity["equity"].to_list() == [10_000.0, -5_000.0, -5_000.0]
@@ -203,9 +203,9 @@ def test_a_short_that_loses_everything_is_liquidated_and_stays_flat():
 
 def test_signal_from_a_column_a_series_and_an_array_agree():
     df = ohlcv([100, 101, 102, 101], [101, 102, 101, 103], sig=[0.0, 1.0, 1.0, 0.0])
-    a = run_backtest(df, "sig").equity
-    b = run_backtest(df, df["sig"]).equity
-    c = run_backtest(df, np.array([0, 1, 1, 0])).equity
+    a = run_backtest(df, signal="sig").equity
+    b = run_backtest(df, signal=df["sig"]).equity
+    c = run_backtest(df, signal=np.array([0, 1, 1, 0])).equity
     assert a.equals(b)
     assert a.equals(c)
 
@@ -240,30 +240,30 @@ def test_strategy_instance_and_subclass_with_params_run_and_record_params():
 )
 def test_bad_signals_raise_config_error_naming_the_first_bad_bar(signal, match):
     with pytest.raises(ConfigError, match=match):
-        run_backtest(ohlcv([100] * 4, [100] * 4), np.array(signal))
+        run_backtest(ohlcv([100] * 4, [100] * 4), signal=np.array(signal))
 
 
 def test_null_in_a_series_signal_is_rejected():
     s = pl.Series("s", [0.0, None, 1.0, 1.0])
     with pytest.raises(ConfigError, match="at bar 1") as info:
-        run_backtest(ohlcv([100] * 4, [100] * 4), s)
+        run_backtest(ohlcv([100] * 4, [100] * 4), signal=s)
     assert info.value.context["bar"] == 1
 
 
 def test_params_with_an_explicit_signal_is_rejected():
     with pytest.raises(ConfigError, match="only applies to a strategy"):
-        run_backtest(ohlcv([100] * 2, [100] * 2), np.ones(2), {"fast": 3})
+        run_backtest(ohlcv([100] * 2, [100] * 2), None, {"fast": 3}, signal=np.ones(2))
 
 
 def test_data_breaking_the_contract_raises_before_the_kernel():
     df = ohlcv([100, 100], [100, 100]).with_columns(pl.Series("high", [1.0, 1.0]))
     with pytest.raises(DataContractError, match="high_below_low"):
-        run_backtest(df, np.ones(2))
+        run_backtest(df, signal=np.ones(2))
 
 
 @pytest.mark.parametrize("n", [0, 1])
 def test_fewer_than_two_bars_give_defined_stats(n):
-    r = run_backtest(ohlcv([100] * n, [100] * n), np.ones(n), config=BacktestConfig(**FREE))
+    r = run_backtest(ohlcv([100] * n, [100] * n), signal=np.ones(n), config=BacktestConfig(**FREE))
     assert r.equity.height == n
     for key in ("volatility", "sharpe", "sortino", "cagr", "calmar"):
         assert math.isnan(r.stats[key]), key
@@ -292,8 +292,8 @@ def test_config_rejects_bad_values(field, value, match):
 def test_a_lazy_frame_gives_the_same_result_as_its_collected_frame():
     df = ohlcv([100, 101, 102, 101], [101, 102, 101, 103])
     signal = np.array([0.0, 1.0, 1.0, 0.0])
-    lazy = run_backtest(df.lazy(), signal)
-    eager = run_backtest(df, signal)
+    lazy = run_backtest(df.lazy(), signal=signal)
+    eager = run_backtest(df, signal=signal)
     assert lazy.equity.equals(eager.equity)
     assert lazy.trades.equals(eager.trades)
     assert lazy.stats == eager.stats

@@ -143,7 +143,7 @@ def assert_matches_reference(df: pl.DataFrame, signal, cfg: BacktestConfig) -> N
     o = df["open"].to_list()
     c = df["close"].to_list()
     want = reference_backtest(o, c, list(signal), cfg)
-    got = run_backtest(df, np.asarray(signal, dtype=float), config=cfg)
+    got = run_backtest(df, signal=np.asarray(signal, dtype=float), config=cfg)
     close_enough = {"rtol": 1e-9, "atol": 1e-9 * cfg.initial_cash}
     for col in ("position", "cash", "equity"):
         np.testing.assert_allclose(got.equity[col].to_numpy(), want[col], **close_enough)
@@ -238,7 +238,7 @@ def test_long_only_close_fills_match_vectorbt():
         signal = (np.cumsum(rng.random(3_000) < 0.03) % 2).astype(float)
         df = ohlcv(np.concatenate([[100.0], close[:-1]]), close)
         cfg = BacktestConfig(execution="close", fee_bps=10.0, slippage_bps=5.0)
-        ours = run_backtest(df, signal, config=cfg)
+        ours = run_backtest(df, signal=signal, config=cfg)
         pf = vbt.Portfolio.from_signals(
             close, signal > 0, signal <= 0, fees=0.001, slippage=0.0005,
             init_cash=10_000.0, size=np.inf,

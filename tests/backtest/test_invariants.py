@@ -49,7 +49,7 @@ def run(name, mode, timing, repro=None):
     fault, signal, config, extra, _ = CASES[name]
     checks = InvariantConfig(mode=mode, timing=timing, **extra)
     return _run_backtest(
-        DF, signal, None, config=config, invariants=checks, repro=repro, fault=fault
+        DF, None, None, signal=signal, config=config, invariants=checks, repro=repro, fault=fault
     )
 
 
@@ -60,7 +60,7 @@ def test_the_case_table_covers_every_invariant():
 
 @pytest.mark.smoke
 def test_a_valid_run_is_checked_by_default_and_passes():
-    result = run_backtest(DF, LONG)
+    result = run_backtest(DF, signal=LONG)
     assert result.violations == ()
     assert result.stats["n_trades"] == 6
 
@@ -143,7 +143,7 @@ def test_the_error_carries_the_repro_context():
 def test_a_genuine_leverage_breach_trips_without_a_fault():
     """Long-only with max_leverage=0.5 while the signal commits all equity."""
     with pytest.raises(BacktestInvariantError, match="exposure_within_limit` at bar 10"):
-        run_backtest(DF, LONG, config=CLOSE, invariants=InvariantConfig(max_leverage=0.5))
+        run_backtest(DF, signal=LONG, config=CLOSE, invariants=InvariantConfig(max_leverage=0.5))
 
 
 def test_the_derived_leverage_limit():
@@ -175,7 +175,7 @@ def test_bad_invariant_configs_are_rejected(field, value):
 
 def test_run_backtest_rejects_a_non_config():
     with pytest.raises(ConfigError, match="must be an InvariantConfig"):
-        run_backtest(DF, LONG, invariants="strict")
+        run_backtest(DF, signal=LONG, invariants="strict")
 
 
 @pytest.mark.parametrize("timing", TIMINGS)

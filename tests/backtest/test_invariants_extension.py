@@ -41,7 +41,7 @@ CHECKS = {
 def test_strict_raises_at_the_first_bad_bar(kind):
     checks = InvariantConfig(**CHECKS[kind])
     with pytest.raises(BacktestInvariantError, match="`flat_early` at bar 10") as info:
-        run_backtest(DF, SIGNAL, config=CFG, invariants=checks)
+        run_backtest(DF, signal=SIGNAL, config=CFG, invariants=checks)
     assert info.value.context["invariant"] == "flat_early"
     assert info.value.context["bar"] == 10
 
@@ -50,7 +50,7 @@ def test_strict_raises_at_the_first_bad_bar(kind):
 def test_warn_logs_and_records_with_the_count(kind, caplog):
     checks = InvariantConfig(mode="warn", **CHECKS[kind])
     with caplog.at_level(logging.WARNING, logger="peak_trade.backtest.invariants"):
-        result = run_backtest(DF, SIGNAL, config=CFG, invariants=checks)
+        result = run_backtest(DF, signal=SIGNAL, config=CFG, invariants=checks)
     (v,) = result.violations
     assert (v.name, v.bar, v.count) == ("flat_early", 10, 5)
     (rec,) = [r for r in caplog.records if r.getMessage() == "invariant.violated"]
@@ -66,7 +66,7 @@ def test_warn_logs_and_records_with_the_count(kind, caplog):
 def test_off_is_silent(kind, timing, caplog):
     checks = InvariantConfig(mode="off", timing=timing, **CHECKS[kind])
     with caplog.at_level(logging.WARNING):
-        result = run_backtest(DF, SIGNAL, config=CFG, invariants=checks)
+        result = run_backtest(DF, signal=SIGNAL, config=CFG, invariants=checks)
     assert result.violations == ()
     assert not caplog.records
 
@@ -75,10 +75,10 @@ def test_passing_checks_record_nothing():
     checks = InvariantConfig(
         bar_checks={"fine": always_fine}, frame_checks={"cash_ok": pl.col("cash") >= -1e-6}
     )
-    assert run_backtest(DF, SIGNAL, config=CFG, invariants=checks).violations == ()
+    assert run_backtest(DF, signal=SIGNAL, config=CFG, invariants=checks).violations == ()
 
 
 def test_a_null_in_a_frame_check_counts_as_a_violation():
     checks = InvariantConfig(mode="warn", frame_checks={"nulls": pl.lit(None, dtype=pl.Boolean)})
-    (v,) = run_backtest(DF, SIGNAL, config=CFG, invariants=checks).violations
+    (v,) = run_backtest(DF, signal=SIGNAL, config=CFG, invariants=checks).violations
     assert (v.name, v.bar, v.count) == ("nulls", 0, N)

@@ -46,6 +46,8 @@ def runs(draw):
 def test_valid_runs_never_trip_an_invariant(case):
     df, signal, config = case
     for timing in ("every_bar", "end"):
-        result = run_backtest(df, signal, config=config, invariants=InvariantConfig(timing=timing))
+        result = run_backtest(
+            df, signal=signal, config=config, invariants=InvariantConfig(timing=timing)
+        )
         assert result.violations == ()
     assert reference_violations(df, result, config) == {}

@@ -7,7 +7,6 @@ in docs/backtest.md; the kernels are in ``_kernels.py``.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +20,9 @@ from peak_trade.backtest import _fill_kernels as fk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._compile_notice import announce_compile
 from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._signal_arg import explicit_signal
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
@@ -31,8 +32,7 @@ from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.data._frames import short_repr, to_polars, to_series
-from peak_trade.data._ohlcv_rules import REQUIRED_VALUE_COLUMNS
+from peak_trade.data._frames import short_repr, to_polars
 from peak_trade.data.contracts import validate_ohlcv
 
 __all__ = ["MarketArrays", "prepare_market", "run_backtest", "signal_error", "strategy_class"]
@@ -106,10 +106,11 @@ def _registered(name: Any, params: Mapping[str, Any]) -> Strategy:
     """``get_strategy(name, **params)`` from the registry, for a string ``name``."""
     if not isinstance(name, str):
         msg = (
-            "`strategy` must be a registered name, a Strategy instance or subclass, "
-            f"or a signal (Series, array, column name); got {type(name).__name__}"
+            "`strategy` must be a registered name, a Strategy instance or subclass; "
+            f"got {type(name).__name__}"
         )
-        raise ConfigError(msg, hint='e.g. run_backtest(df, "ma_crossover")')
+        hint = 'e.g. run_backtest(df, "ma_crossover"); a signal goes in signal=...'
+        raise ConfigError(msg, hint=hint)
     return get_strategy(name, **params)
 
 
@@ -139,52 +140,6 @@ def _strategy(strategy: Any, params: Mapping[str, Any] | None) -> Strategy:
     return _registered(strategy, params or {})
 
 
-def _length_error(got: int, bars: int) -> ConfigError:
-    msg = f"the signal has {got} values but the data has {bars} bars"
-    return ConfigError(
-        msg,
-        hint="compute the signal over the same frame you backtest",
-        context={"signal_len": got, "bars": bars},
-    )
-
-
-def _array_signal(values: npt.NDArray[Any], bars: int) -> Floats:
-    if values.ndim != 1 or not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
-        got = f"shape {values.shape} {values.dtype}"
-        msg = f"a signal array must be 1-D and numeric; got {got}"
-        raise ConfigError(msg, hint="pass one float per bar", context={"shape": values.shape})
-    if values.shape[0] != bars:
-        raise _length_error(values.shape[0], bars)
-    # A float64 contiguous array is used as is (no copy); NaNs are caught by the scan.
-    return np.ascontiguousarray(values, dtype=np.float64)
-
-
-def _explicit_signal(df: pl.DataFrame, strategy: Any) -> Floats | None:
-    """The signal when ``strategy`` is a column name, Series or array; else None."""
-    if isinstance(strategy, np.ndarray):
-        return _array_signal(strategy, df.height)
-    if isinstance(strategy, str):
-        if strategy not in df.columns or strategy in (*REQUIRED_VALUE_COLUMNS, "timestamp"):
-            return None
-        series = df.get_column(strategy)
-    else:
-        found = to_series(strategy)  # polars, pandas (by position) or pyarrow
-        if found is None:
-            return None
-        series = found
-    if series.len() != df.height:
-        raise _length_error(series.len(), df.height)
-    if not (series.dtype.is_numeric() or series.dtype == pl.Boolean):
-        msg = f"the signal must be numeric; got dtype {series.dtype}"
-        raise ConfigError(
-            msg, hint="cast it with .cast(pl.Float64)", context={"dtype": str(series.dtype)}
-        )
-    values = series.cast(pl.Float64)
-    if values.null_count():
-        values = values.fill_null(math.nan)  # nulls become NaN: the scan names the bar
-    return np.ascontiguousarray(values.to_numpy(), dtype=np.float64)
-
-
 def signal_error(
     status: int, index: int, value: float, timestamps: pl.Series, *, where: str
 ) -> ConfigError:
@@ -201,6 +156,7 @@ def run_backtest(
     /,
     params: Mapping[str, Any] | None = None,
     *,
+    signal: Any = None,
     config: ConfigLike = _DEFAULT,
     invariants: inv.InvariantConfig = _STRICT,
     repro: ReproContext | None = None,
@@ -215,11 +171,13 @@ def run_backtest(
     Args:
         data: Canonical OHLCV (polars DataFrame or LazyFrame, pyarrow Table, pandas);
             checked with ``validate_ohlcv(strict=True)``.
-        strategy: A registered strategy name, a ``Strategy`` instance or subclass, or
-            an explicit target exposure per bar in [-1, 1]: a polars, pandas or
-            pyarrow series (taken by position; a pandas index is ignored), a 1-D
-            numpy array or the name of a column of ``data``.
+        strategy: A registered strategy name, or a ``Strategy`` instance or subclass.
+            (Deprecated: a signal here, as for ``signal``, still works until the
+            next release, with a ``DeprecationWarning``.)
         params: Strategy parameters as a mapping, for a name or a subclass.
+        signal: Instead of a strategy, an explicit target exposure per bar in
+            [-1, 1]: a polars, pandas or pyarrow series (taken by position; a pandas
+            index is ignored), a 1-D numpy array or the name of a column of ``data``.
         config: Costs, sizing and fill timing: a ``BacktestConfig`` or a mapping
             of its fields (``{"fee_bps": 5.0}``), checked like the config file's
             ``[backtest]`` table.
@@ -239,31 +197,45 @@ def run_backtest(
 
     Raises:
         DataContractError: ``data`` breaks the OHLCV contract.
-        ConfigError: Unknown strategy or parameter; a signal of the wrong length, or
-            with a NaN, a value outside [-1, 1], or a short while shorts are off.
+        ConfigError: Unknown strategy or parameter; both or neither of a strategy and
+            a signal; a string naming both a column and a strategy; a signal of the
+            wrong length, or with a NaN, a value outside [-1, 1], or a short while
+            shorts are off.
         BacktestInvariantError: An invariant broke, in strict mode.
 
     Example:
         >>> df = synthetic_ohlcv(500)  # doctest: +SKIP
         >>> cfg = BacktestConfig(fee_bps=0.0)  # doctest: +SKIP
-        >>> result = run_backtest(df, np.ones(500), config=cfg)  # doctest: +SKIP
+        >>> result = run_backtest(df, signal=np.ones(500), config=cfg)  # doctest: +SKIP
         >>> result.stats["n_trades"]  # doctest: +SKIP
         1
     """
-    strategy = strategy_or_entries(
-        strategy, params, entries=entries, exits=exits,
-        short_entries=short_entries, short_exits=short_exits,
-    )  # fmt: skip
+    if any(v is not None for v in (entries, exits, short_entries, short_exits)):
+        if signal is not None:
+            msg = "run_backtest got both `signal=` and entries=/exits="
+            raise ConfigError(msg, hint="pass one: a signal, or entries and exits")
+        signal = strategy_or_entries(
+            strategy, params, entries=entries, exits=exits,
+            short_entries=short_entries, short_exits=short_exits,
+        )  # fmt: skip
     params = _check_params(params, strategy)
     cfg = as_backtest_config(config)
     if window is not None:
         from peak_trade.backtest.window import run_windowed
 
         return run_windowed(
-            data, strategy, params, window=window, config=cfg, invariants=invariants, repro=repro
-        )
+            data, strategy, params, signal=signal, window=window, config=cfg,
+            invariants=invariants, repro=repro,
+        )  # fmt: skip
     return _run_backtest(
-        data, strategy, params, config=cfg, invariants=invariants, repro=repro, fault=NO_FAULT
+        data,
+        strategy,
+        params,
+        signal=signal,
+        config=cfg,
+        invariants=invariants,
+        repro=repro,
+        fault=NO_FAULT,
     )
 
 
@@ -300,6 +272,7 @@ def _run_backtest(
     strategy: Any,
     params: Mapping[str, Any] | None,
     *,
+    signal: Any = None,
     config: BacktestConfig,
     invariants: inv.InvariantConfig,
     repro: ReproContext | None,
@@ -310,15 +283,12 @@ def _run_backtest(
     checks = _check_invariants(invariants)
     market = prepare_market(data, config=config)
     df = market.frame
-    signal = _explicit_signal(df, strategy)
+    signal = explicit_signal(df, strategy, signal, params)
     used_params: dict[str, Any] | None = None
     if signal is None:
         strat = _strategy(strategy, params)
         signal = strat.signal(df)
         used_params = dict(strat.params)
-    elif params:
-        msg = "`params` only applies to a strategy, not to an explicit signal"
-        raise ConfigError(msg, hint="drop `params`", context={"params": dict(params)})
     ts = df.get_column("timestamp")
     status, index, value, changes = k.scan_signal_nb(signal, config.allow_short)
     if status != k.SIGNAL_OK:
@@ -341,6 +311,7 @@ def _run_backtest(
     at_end = checks.timing == "end"
     limit = checks.leverage_limit(allow_short=config.allow_short)
     counts, first_bar, first_vals = inv.buffers()
+    announce_compile(k.simulate_checked_nb)
     _, _, nf, nt = k.simulate_checked_nb(
         market.open,
         market.high,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from peak_trade.backtest._signal_arg import explicit_signal
 from peak_trade.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ def run_windowed(
     params: Mapping[str, Any] | None,
     /,
     *,
+    signal: Any = None,
     window: Any,
     config: BacktestConfig,
     invariants: inv.InvariantConfig,
@@ -119,18 +121,15 @@ def run_windowed(
     market = engine.prepare_market(data, config=config)
     df = market.frame
     start, end = resolve_window(window, df.get_column("timestamp"))
-    signal = engine._explicit_signal(df, strategy)
+    targets = explicit_signal(df, strategy, signal, params)
     used: dict[str, Any] | None = None
-    if signal is None:
+    if targets is None:
         strat = engine._strategy(strategy, params)
-        signal = strat.signal(df)
+        targets = strat.signal(df)
         used = dict(strat.params)
-    elif params:
-        msg = "`params` only applies to a strategy, not to an explicit signal"
-        raise ConfigError(msg, hint="drop `params`", context={"params": dict(params)})
-    part = np.ascontiguousarray(signal[start:end])
+    part = np.ascontiguousarray(targets[start:end])
     result = engine.run_backtest(
-        df.slice(start, end - start), part, config=config, invariants=invariants, repro=repro
+        df.slice(start, end - start), signal=part, config=config, invariants=invariants, repro=repro
     )
     return replace(result, params=used)
 

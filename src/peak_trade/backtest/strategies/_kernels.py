@@ -49,3 +49,28 @@ def crossover_matrix_nb(
             out[i, j] = 0.0
         for i in range(warm, n):
             out[i, j] = 1.0 if fast_sma[i] > slow_sma[i] + margin * abs(slow_sma[i]) else 0.0
+
+
+@njit(cache=True, nogil=True)
+def momentum_matrix_nb(
+    close: Floats,
+    present: npt.NDArray[np.bool_],
+    lookbacks: Ints,
+    entries: Floats,
+    exits: Floats,
+    out: Floats,
+) -> None:
+    """Reference: hold(close[i] / close[i-n] - 1 > entry, < exit) per column; NaN as +max."""
+    bars = close.shape[0]
+    for j in range(lookbacks.shape[0]):
+        n = lookbacks[j]
+        state = 0.0
+        for i in range(bars):
+            if i >= n and present[i] and present[i - n]:  # a null change keeps the state
+                change = close[i] / close[i - n] - 1.0
+                # polars orders NaN above every number: a NaN change enters, as there.
+                if change > entries[j] or change != change:
+                    state = 1.0
+                elif change < exits[j]:
+                    state = 0.0
+            out[i, j] = state

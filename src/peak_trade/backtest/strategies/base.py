@@ -144,18 +144,19 @@ def param_error(
 
 def _evaluate(
     cls: type[Strategy], data: pl.DataFrame, exprs: Sequence[pl.Expr]
-) -> npt.NDArray[np.float64]:
-    """The signal expressions over ``data``: (bars, len(exprs)), nulls and NaNs flat.
+) -> list[npt.NDArray[np.float64]]:
+    """The signal expressions over ``data``: one float64 array per expression.
 
-    ``with_columns`` broadcasts a scalar expression (e.g. ``pl.lit(1.0)``) to every bar.
+    Nulls (warm-up) and NaNs become 0 (flat), as ``fill_null(0.0).fill_nan(0.0)``
+    would. A scalar expression (e.g. ``pl.lit(1.0)``) is broadcast to every bar. All
+    expressions go through one ``select``, so polars shares their common parts.
     """
     names = [f"__peak_trade_signal_{i}" for i in range(len(exprs))]
-    cleaned = [
-        e.cast(pl.Float64).fill_null(0.0).fill_nan(0.0).alias(n)
-        for e, n in zip(exprs, names, strict=True)
-    ]
+    typed = [e.cast(pl.Float64).alias(n) for e, n in zip(exprs, names, strict=True)]
     try:
-        frame = data.with_columns(cleaned).select(names)
+        frame = data.select(typed)
+        if frame.height not in (1, data.height):
+            data.with_columns(typed)  # raises polars' own shape error, reported below
     except pl.exceptions.PolarsError as exc:
         msg = f"the signal expression of `{cls.name}` failed on a {data.height}-bar frame: {exc}"
         raise ConfigError(
@@ -164,7 +165,31 @@ def _evaluate(
             context={"strategy": cls.name, "bars": data.height},
             cause=exc,
         ) from exc
-    return frame.to_numpy().astype(np.float64, copy=False)
+    if frame.height not in (1, data.height):
+        msg = (
+            f"the signal expression of `{cls.name}` failed on a {data.height}-bar frame: "
+            f"it gave {frame.height} values"
+        )
+        raise ConfigError(
+            msg,
+            hint="signal_expr must give one value per bar (or one scalar) from the OHLCV columns",
+            context={"strategy": cls.name, "bars": data.height, "got": frame.height},
+        )
+    out = []
+    for name in names:
+        values = np.asarray(frame.get_column(name).to_numpy(), dtype=np.float64)  # null -> NaN
+        flat = np.isnan(values)
+        if flat.any():
+            values = np.where(flat, 0.0, values)
+        if values.shape[0] != data.height:
+            values = np.full(data.height, values[0])
+        out.append(values)
+    return out
+
+
+def _owner(cls: type, attribute: str) -> type:
+    """The class in ``cls``'s MRO that defines ``attribute``."""
+    return next(c for c in cls.__mro__ if attribute in c.__dict__)
 
 
 class Strategy(abc.ABC):
@@ -266,8 +291,14 @@ class Strategy(abc.ABC):
         """
         data = to_polars(data)
         self.check_columns(data)
-        out = _evaluate(type(self), data, [self.signal_expr()])
-        return np.ascontiguousarray(out[:, 0], dtype=np.float64)
+        cls = type(self)
+        matrix_owner = _owner(cls, "signal_matrix")
+        if matrix_owner is not Strategy and issubclass(matrix_owner, _owner(cls, "signal_expr")):
+            # The family's own kernel serves one combination too: the same values as
+            # a grid over this combination, and no polars expression per call.
+            return np.ascontiguousarray(cls.signal_matrix(data, [self.params])[:, 0])
+        (values,) = _evaluate(cls, data, [self.signal_expr()])
+        return np.ascontiguousarray(values, dtype=np.float64)
 
     @classmethod
     def signal_matrix(
@@ -289,7 +320,10 @@ class Strategy(abc.ABC):
         exprs = [cls(**combo).signal_expr() for combo in combos]
         if not exprs:
             return np.zeros((data.height, 0), dtype=np.float64, order="F")
-        return np.asfortranarray(_evaluate(cls, data, exprs), dtype=np.float64)
+        out = np.empty((data.height, len(exprs)), dtype=np.float64, order="F")
+        for j, values in enumerate(_evaluate(cls, data, exprs)):
+            out[:, j] = values
+        return out
 
     def __eq__(self, other: object) -> bool:
         """Equal when of the same class with the same resolved parameters."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest.strategies import _kernels as k
 from peak_trade.backtest.strategies._exprs import col, hold_state
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
 
@@ -56,3 +59,34 @@ class Momentum(Strategy):
         close = col("close")
         change = close / close.shift(int(self.params["lookback"])) - 1.0
         return hold_state(change > self.params["entry"], change < self.params["exit"])
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        """Every combination in one numba pass; bit for bit the expression's values.
+
+        The kernel does the expression's arithmetic (``close / shifted - 1``, the
+        same IEEE operations) and its state rule: a null close keeps the state, and a
+        NaN change enters, since polars orders NaN above every number.
+
+        Example:
+            >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
+            >>> Momentum.signal_matrix(synthetic_ohlcv(9), [{}, {"lookback": 3}]).shape
+            (9, 2)
+        """
+        cls.check_columns(data)
+        resolved = [cls.resolve_params(c) for c in combos]
+        out = np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
+        if not resolved or data.height == 0:
+            return out
+        close = data.get_column("close").cast(pl.Float64)
+        k.momentum_matrix_nb(
+            np.ascontiguousarray(close.to_numpy(), dtype=np.float64),
+            np.ascontiguousarray(close.is_not_null().to_numpy(), dtype=np.bool_),
+            np.array([int(c["lookback"]) for c in resolved], dtype=np.int64),
+            np.array([float(c["entry"]) for c in resolved], dtype=np.float64),
+            np.array([float(c["exit"]) for c in resolved], dtype=np.float64),
+            out,
+        )
+        return out
