@@ -79,15 +79,15 @@ def test_params_that_are_not_a_mapping_are_refused_with_the_dict_form(bars, para
 )
 def test_every_series_kind_is_a_signal_like_its_numpy_values(bars, wrap):
     values = np.where(np.arange(bars.height) % 40 < 20, 1.0, 0.0)
-    want = run_backtest(bars, values)
-    got = run_backtest(bars, wrap(values, bars["timestamp"].to_list()))
+    want = run_backtest(bars, signal=values)
+    got = run_backtest(bars, signal=wrap(values, bars["timestamp"].to_list()))
     assert got.stats == want.stats
     assert want.stats["n_trades"] > 3
 
 
 def test_a_pandas_signal_of_the_wrong_length_names_both_lengths(bars):
     with pytest.raises(ConfigError, match="the signal has 5 values but the data has 300 bars"):
-        run_backtest(bars, pd.Series(np.ones(5)))
+        run_backtest(bars, signal=pd.Series(np.ones(5)))
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,10 @@ def test_a_registered_name_runs_the_strategy_even_with_signal_columns_present():
         ({"strategy": "ma_crossover", "signal": TARGETS}, "both a strategy and `signal=`"),
         ({"signal": "nope"}, r"`signal='nope'` names no column"),
         ({"signal": "targte"}, r"(?s)names no column.*did you mean 'target'"),
-        ({"signal": [0.0, 1.0, 1.0, 0.0]}, "must be a polars Series, a numpy array or a column"),
+        (
+            {"signal": [0.0, 1.0, 1.0, 0.0]},
+            "must be a series \\(polars, pandas, pyarrow\\), a numpy array or a column",
+        ),
         ({"signal": np.ones(4), "params": {"fast": 3}}, "only applies to a strategy"),
         ({"signal": np.ones(3)}, "signal has 3 values but the data has 4 bars"),
     ],

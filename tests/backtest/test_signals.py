@@ -115,7 +115,7 @@ def test_run_backtest_entries_is_the_signal_shortcut():
     cfg = BacktestConfig(allow_short=True)
     signal = from_entries_exits(le, lx, short_entries=se, short_exits=sx)
     a = run_backtest(df, entries=le, exits=lx, short_entries=se, short_exits=sx, config=cfg)
-    b = run_backtest(df, signal, config=cfg)
+    b = run_backtest(df, signal=signal, config=cfg)
     assert a.stats == b.stats
     assert a.params is None
 

@@ -51,7 +51,7 @@ def vbt_pair():
         execution="close", fee_bps=10.0, slippage_bps=5.0, close_at_end=False,
         periods_per_year=8760.0,
     )  # fmt: skip
-    ours = run_backtest(ohlcv(close), signal, config=cfg)
+    ours = run_backtest(ohlcv(close), signal=signal, config=cfg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         vbt = pytest.importorskip("vectorbt")
@@ -151,7 +151,7 @@ def test_benchmark_is_buy_and_hold_on_the_same_bars():
 def test_no_closed_trades_give_null_with_a_reason_in_strict_json():
     close = np.linspace(100.0, 120.0, 50)
     cfg = BacktestConfig(execution="close", close_at_end=False)
-    result = run_backtest(ohlcv(close), np.ones(50), config=cfg)
+    result = run_backtest(ohlcv(close), signal=np.ones(50), config=cfg)
     row = strict_stats(extended_stats(result))
     text = json.dumps(row, allow_nan=False)
     back = json.loads(text)

@@ -61,14 +61,16 @@ def test_window_keeps_the_warm_up_that_a_plain_slice_loses():
     assert signal[0] == 1.0  # long at the window's start: a fresh slice would be warming up
     windowed = run_backtest(DF, "ma_crossover", {"fast": 10, "slow": 40}, window=(180, 600))
     sliced = run_backtest(DF.slice(180, 420), "ma_crossover", {"fast": 10, "slow": 40})
-    direct = run_backtest(DF.slice(180, 420), signal)
+    direct = run_backtest(DF.slice(180, 420), signal=signal)
     assert windowed.stats == direct.stats
     assert windowed.stats != sliced.stats
 
 
 def test_window_starts_flat_even_when_the_signal_is_already_long():
     signal = np.ones(DF.height)
-    got = run_backtest(DF, signal, config=BacktestConfig(execution="close"), window=(250, 400))
+    got = run_backtest(
+        DF, signal=signal, config=BacktestConfig(execution="close"), window=(250, 400)
+    )
     assert got.fills["bar"][0] == 0  # bought on the window's first bar, not before
     assert got.fills["timestamp"][0] == DF["timestamp"][250]
     assert got.equity.height == 150
@@ -134,6 +136,6 @@ def test_any_window_of_any_signal_matches_the_loop(bounds, seed, execution, shor
     want = reference_backtest(
         part["open"].to_list(), part["close"].to_list(), list(signal[start:end]), cfg
     )
-    got = run_backtest(frame, signal, config=cfg, window=(start, end))
+    got = run_backtest(frame, signal=signal, config=cfg, window=(start, end))
     for col in ("position", "cash", "equity"):
         np.testing.assert_allclose(got.equity[col].to_numpy(), want[col], rtol=1e-9, atol=1e-6)

@@ -43,7 +43,7 @@ def _chunk_returns(frame: pl.DataFrame, task: ChunkTask, window: Any) -> pl.Data
     for j in range(signals.shape[1]):
         result = run_backtest(
             frame,
-            np.ascontiguousarray(signals[:, j]),
+            signal=np.ascontiguousarray(signals[:, j]),
             config=task.config,
             invariants=_OFF,
             window=window,
