@@ -8,21 +8,19 @@ the values of the degenerate cases are in docs/backtest.md.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
+from peak_trade.backtest.result import BacktestResult
 from peak_trade.backtest.risk_stats import benchmark_stats, risk_stats
 from peak_trade.backtest.trade_stats import trade_stats
-from peak_trade.data.reader import infer_calendar
-
-if TYPE_CHECKING:
-    from peak_trade.backtest.result import BacktestResult
 from peak_trade.core._frames import short_repr
 from peak_trade.core.errors import ConfigError
+from peak_trade.data.reader import infer_calendar
 
 __all__ = [
     "INT_STATS",
@@ -186,6 +184,9 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
     Example:
         >>> extended_stats(result)["benchmark_return"]  # doctest: +SKIP
     """
+    if not isinstance(result, BacktestResult):
+        msg = f"`result` must be a BacktestResult; got {short_repr(result)}"
+        raise ConfigError(msg, hint="pass what run_backtest returns, e.g. pt.run_backtest(df, ...)")
     ts = result.equity.get_column("timestamp")
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     equity = result.equity.get_column("equity").to_numpy()
