@@ -112,8 +112,8 @@ def _kernel_call(
         if not stats:
             return equity
         row = np.empty(N_STATS)
-        pnl, ret = trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN]
-        stats_nb(equity, position, CASH, pnl, ret, 525_600.0, 1.9, row, np.empty(n))
+        pnl, ret, is_open = trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN], trades[:nt, fk.T_OPEN]
+        stats_nb(equity, position, CASH, pnl, ret, is_open, 525_600.0, 1.9, row, np.empty(n))
         return row
 
     return run

@@ -120,6 +120,7 @@ def _calls() -> dict[str, tuple[list[Any], dict[str, Any]]]:
                 "trade_return": np.zeros(1),
                 "periods_per_year": 252.0,
                 "years": 1.0,
+                "trade_open": np.zeros(1, dtype=bool),
             },
         ),
         "configure_logging": ([], {"level": "INFO", "fmt": "text", "stream": io.StringIO()}),

@@ -296,7 +296,7 @@ def test_a_lazy_frame_gives_the_same_result_as_its_collected_frame():
     eager = run_backtest(df, signal=signal)
     assert lazy.equity.equals(eager.equity)
     assert lazy.trades.equals(eager.trades)
-    assert lazy.stats == eager.stats
+    np.testing.assert_equal(lazy.stats, eager.stats)  # NaN == NaN: the only trade is open
 
 
 def test_a_registered_name_runs_that_strategy():

@@ -164,11 +164,33 @@ def assert_matches_reference(df: pl.DataFrame, signal, cfg: BacktestConfig) -> N
         np.testing.assert_allclose(
             trades[col].to_numpy(), [t[col] for t in want["trades"]], **close_enough
         )
+    assert_trade_stats(got.stats, want["trades"], close_enough["atol"])
     # The trades reconcile with the account: initial cash + sum of pnl = final equity.
     if df.height:
         final = got.equity["equity"][-1]
         total = cfg.initial_cash + sum(t["pnl"] for t in want["trades"])
         assert math.isclose(final, total, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def assert_trade_stats(stats: dict, trades: list[dict], atol: float) -> None:
+    """n_trades counts every reference trade; the other trade stats its closed ones."""
+    assert stats["n_trades"] == len(trades)
+    closed = [t for t in trades if not t["is_open"]]
+    names = ("win_rate", "profit_factor", "expectancy", "avg_trade_return")
+    if not closed:
+        assert all(math.isnan(stats[name]) for name in names)
+        return
+    pnl = [t["pnl"] for t in closed]
+    assert stats["expectancy"] == pytest.approx(sum(pnl) / len(pnl), rel=1e-9, abs=atol)
+    mean_return = sum(t["return"] for t in closed) / len(closed)
+    assert stats["avg_trade_return"] == pytest.approx(mean_return, rel=1e-9, abs=1e-9)
+    if any(abs(p) <= atol for p in pnl):
+        return  # a pnl within rounding of 0: its sign, and so the two ratios, is a coin toss
+    gains = sum(p for p in pnl if p > 0)
+    losses = -sum(p for p in pnl if p < 0)
+    assert stats["win_rate"] == sum(p > 0 for p in pnl) / len(pnl)
+    want = gains / losses if losses > 0 else math.inf
+    assert stats["profit_factor"] == pytest.approx(want, rel=1e-9)
 
 
 TARGETS = [-1.0, -0.5, 0.0, 0.0, 0.25, 0.5, 1.0, 1.0]

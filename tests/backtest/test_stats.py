@@ -17,12 +17,17 @@ from peak_trade.backtest.stats import (
 )
 
 
-def compute_stats_reference(equity, position, initial, pnl, ret, ppy, years) -> dict:
-    """docs/backtest.md's definitions, written with numpy array operations."""
+def compute_stats_reference(equity, position, initial, pnl, ret, is_open, ppy, years) -> dict:
+    """docs/backtest.md's definitions, written with numpy array operations.
+
+    ``n_trades`` counts every trade; the other trade stats count closed trades only.
+    """
     eq = np.asarray(equity, dtype=float)
     n = eq.size
-    pnl = np.asarray(pnl, dtype=float)
-    ret = np.asarray(ret, dtype=float)
+    n_trades = len(pnl)
+    closed = ~np.asarray(is_open, dtype=bool)
+    pnl = np.asarray(pnl, dtype=float)[closed]
+    ret = np.asarray(ret, dtype=float)[closed]
     final = eq[-1] if n else initial
     prev = np.concatenate([[initial], eq[:-1]])
     safe = np.where(prev > 0, prev, 1.0)
@@ -71,7 +76,7 @@ def compute_stats_reference(equity, position, initial, pnl, ret, ppy, years) -> 
         "max_drawdown": max_dd,
         "max_drawdown_duration": longest,
         "ulcer_index": math.sqrt(np.mean(dd**2)) if n else 0.0,
-        "n_trades": pnl.size,
+        "n_trades": n_trades,
         "win_rate": float(np.mean(pnl > 0)) if pnl.size else math.nan,
         "profit_factor": pf,
         "expectancy": float(pnl.mean()) if pnl.size else math.nan,
@@ -81,7 +86,9 @@ def compute_stats_reference(equity, position, initial, pnl, ret, ppy, years) -> 
     }
 
 
-def stats(equity, position=None, *, pnl=(), ret=None, initial=100.0, ppy=252.0, years=1.0):
+def stats(
+    equity, position=None, *, pnl=(), ret=None, is_open=None, initial=100.0, ppy=252.0, years=1.0
+):
     equity = np.asarray(equity, dtype=float)
     position = np.zeros(equity.size) if position is None else np.asarray(position, dtype=float)
     pnl = np.asarray(pnl, dtype=float)
@@ -94,6 +101,7 @@ def stats(equity, position=None, *, pnl=(), ret=None, initial=100.0, ppy=252.0, 
         trade_return=ret,
         periods_per_year=ppy,
         years=years,
+        trade_open=is_open,
     )
 
 
@@ -116,23 +124,27 @@ def curves(draw):
     equity = 100.0 * np.cumprod(factors) if n else np.zeros(0)
     position = draw(st.lists(st.sampled_from([0.0, 1.0, -2.0]), min_size=n, max_size=n))
     pnl = draw(st.lists(st.sampled_from([-5.0, 0.0, 0.5, 12.0]), max_size=8))
+    # Open trades anywhere in the list (the engine has at most one, last; the kernel
+    # must not care), or None: every trade closed.
+    is_open = draw(st.none() | st.lists(st.booleans(), min_size=len(pnl), max_size=len(pnl)))
     ppy = draw(st.sampled_from([1.0, 252.0, 8760.0]))
     years = draw(st.sampled_from([0.0, 0.5, 3.0]))
-    return equity, position, pnl, ppy, years
+    return equity, position, pnl, is_open, ppy, years
 
 
 @settings(max_examples=300, deadline=None)
 @given(curves())
 def test_stats_match_the_numpy_reference(case):
-    equity, position, pnl, ppy, years = case
+    equity, position, pnl, is_open, ppy, years = case
     ret = np.asarray(pnl) / 50.0
     if equity.size >= 2:
         # Returns equal up to rounding make sharpe a ratio of rounding errors: skip them.
         prev = np.concatenate([[100.0], equity[:-1]])
         r = np.where(prev > 0, equity / np.where(prev > 0, prev, 1.0) - 1.0, 0.0)
         assume(np.ptp(r) == 0.0 or np.ptp(r) > 1e-9)
-    got = stats(equity, position, pnl=pnl, ret=ret, ppy=ppy, years=years)
-    want = compute_stats_reference(equity, position, 100.0, pnl, ret, ppy, years)
+    got = stats(equity, position, pnl=pnl, ret=ret, is_open=is_open, ppy=ppy, years=years)
+    flags = [False] * len(pnl) if is_open is None else is_open
+    want = compute_stats_reference(equity, position, 100.0, pnl, ret, flags, ppy, years)
     assert_same(got, want)
 
 
@@ -170,6 +182,24 @@ def test_total_loss_gives_minus_one_and_stops_the_returns():
     assert (s["total_return"], s["cagr"], s["max_drawdown"]) == (-1.0, -1.0, -1.0)
     assert s["max_drawdown_duration"] == 4
     assert math.isfinite(s["sharpe"])
+
+
+@pytest.mark.smoke
+def test_the_open_trade_counts_in_n_trades_only():
+    """vectorbt's Total Trades (3) vs its closed-trade win rate, profit factor, expectancy."""
+    s = stats([100.0, 110.0, 90.0], pnl=[10.0, -4.0, -20.0], is_open=[False, False, True])
+    assert s["n_trades"] == 3
+    assert s["win_rate"] == 0.5
+    assert s["profit_factor"] == 10.0 / 4.0
+    assert s["expectancy"] == 3.0
+    assert s["avg_trade_return"] == pytest.approx((0.1 - 0.04) / 2, rel=1e-15)
+
+
+def test_only_an_open_trade_leaves_the_trade_stats_undefined():
+    s = stats([100.0, 110.0], pnl=[10.0], is_open=np.array([True]))
+    assert s["n_trades"] == 1
+    for key in ("win_rate", "profit_factor", "expectancy", "avg_trade_return"):
+        assert math.isnan(s[key]), key
 
 
 def test_only_gains_give_infinite_profit_factor_and_nan_sortino():

@@ -66,6 +66,13 @@ def test_top_n_takes_any_frame_kind_and_names_a_missing_column():
         ({"position": ["a", "b"]}, "`position` must be a 1-D array of numbers"),
         ({"position": np.zeros(3)}, "`equity` and `position` must be of equal length; got 2 and 3"),
         ({"trade_pnl": np.zeros(2)}, "the trade arrays must be of equal length"),
+        (
+            {"trade_open": np.zeros(2, dtype=bool)},
+            r"the trade arrays \(`trade_pnl` and `trade_open`\)",
+        ),
+        ({"trade_open": np.array([0.5])}, "`trade_open` must hold booleans; got 0.5 at index 0"),
+        ({"trade_open": np.array([np.nan])}, "`trade_open` must hold booleans; got nan at index 0"),
+        ({"trade_open": "yes"}, "`trade_open` must be a 1-D array of numbers"),
         ({"initial_cash": 0.0}, "`initial_cash` must be a finite number > 0"),
         ({"years": float("nan")}, "`years` must be a finite number >= 0"),
         ({"periods_per_year": "252"}, "`periods_per_year` must be a finite number > 0"),

@@ -16,6 +16,7 @@ from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._fill_kernels import (
     N_FILL_COLS,
     N_TRADE_COLS,
+    T_OPEN,
     T_PNL,
     T_RETURN,
     fill_capacity_nb,
@@ -220,6 +221,7 @@ def grid_checked_nb(
                 initial_cash,
                 trades[:nt, T_PNL],
                 trades[:nt, T_RETURN],
+                trades[:nt, T_OPEN],
                 periods_per_year,
                 years,
                 out_stats[j],

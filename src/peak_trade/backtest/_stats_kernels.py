@@ -55,6 +55,7 @@ def stats_nb(
     initial_cash: float,
     pnl: Floats,
     ret: Floats,
+    is_open: Floats,
     periods_per_year: float,
     years: float,
     out: Floats,
@@ -62,8 +63,9 @@ def stats_nb(
 ) -> None:
     """Reference: compute_stats_reference in tests/backtest/test_stats.py.
 
-    ``drawdown`` receives each bar's drawdown when it has one slot per bar; pass an
-    empty array to skip it.
+    ``pnl``, ``ret`` and ``is_open`` hold one value per trade (``is_open`` != 0 for a
+    trade still open at the last bar). ``drawdown`` receives each bar's drawdown when
+    it has one slot per bar; pass an empty array to skip it.
     """
     n = equity.shape[0]
     final = equity[n - 1] if n > 0 else initial_cash
@@ -133,21 +135,21 @@ def stats_nb(
         cagr = (final / initial_cash) ** (1.0 / years) - 1.0 if final > 0.0 else -1.0
     out[CAGR] = cagr
     out[CALMAR] = ratio_nb(cagr, -max_dd) if not math.isnan(cagr) else np.nan
-    # Trades, net of fees; an open trade counts, marked at the last close.
+    # Trades, net of fees. n_trades counts every trade, the open one included
+    # (vectorbt's "Total Trades"); the others are over closed trades only
+    # (vectorbt's "Total Closed Trades"), NaN when none closed.
     nt = pnl.shape[0]
     out[N_TRADES] = nt
-    if nt == 0:
-        out[WIN_RATE] = np.nan
-        out[PROFIT_FACTOR] = np.nan
-        out[EXPECTANCY] = np.nan
-        out[AVG_TRADE_RETURN] = np.nan
-        return
+    closed = 0
     wins = 0
     gross_profit = 0.0
     gross_loss = 0.0
     pnl_sum = 0.0
     ret_sum = 0.0
     for k in range(nt):
+        if is_open[k] != 0.0:
+            continue
+        closed += 1
         p = pnl[k]
         if p > 0.0:
             wins += 1
@@ -156,15 +158,21 @@ def stats_nb(
             gross_loss -= p
         pnl_sum += p
         ret_sum += ret[k]
-    out[WIN_RATE] = wins / nt
+    if closed == 0:
+        out[WIN_RATE] = np.nan
+        out[PROFIT_FACTOR] = np.nan
+        out[EXPECTANCY] = np.nan
+        out[AVG_TRADE_RETURN] = np.nan
+        return
+    out[WIN_RATE] = wins / closed
     if gross_loss > 0.0:
         out[PROFIT_FACTOR] = gross_profit / gross_loss
     elif gross_profit > 0.0:
         out[PROFIT_FACTOR] = np.inf
     else:
         out[PROFIT_FACTOR] = np.nan
-    out[EXPECTANCY] = pnl_sum / nt
-    out[AVG_TRADE_RETURN] = ret_sum / nt
+    out[EXPECTANCY] = pnl_sum / closed
+    out[AVG_TRADE_RETURN] = ret_sum / closed
 
 
 @njit(cache=True, nogil=True)

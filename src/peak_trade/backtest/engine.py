@@ -377,6 +377,7 @@ def _run_backtest(
         float(config.initial_cash),
         trades[:nt, fk.T_PNL],
         trades[:nt, fk.T_RETURN],
+        trades[:nt, fk.T_OPEN],
         market.periods_per_year,
         market.years,
         row,

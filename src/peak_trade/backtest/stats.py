@@ -8,21 +8,19 @@ the values of the degenerate cases are in docs/backtest.md.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
+from peak_trade.backtest.result import BacktestResult
 from peak_trade.backtest.risk_stats import benchmark_stats, risk_stats
 from peak_trade.backtest.trade_stats import trade_stats
-from peak_trade.data.reader import infer_calendar
-
-if TYPE_CHECKING:
-    from peak_trade.backtest.result import BacktestResult
 from peak_trade.core._frames import short_repr
 from peak_trade.core.errors import ConfigError
+from peak_trade.data.reader import infer_calendar
 
 __all__ = [
     "INT_STATS",
@@ -130,6 +128,7 @@ def compute_stats(
     trade_return: npt.NDArray[np.float64],
     periods_per_year: float,
     years: float,
+    trade_open: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, float | int]:
     """Every stat of an equity curve (one value per bar, after the bar) and its trades.
 
@@ -141,6 +140,9 @@ def compute_stats(
         trade_return: Each trade's pnl over its entry notional.
         periods_per_year: Bars per year, for the annualised stats.
         years: Years the curve spans, for ``cagr``.
+        trade_open: True for each trade still open at the last bar (``trades["is_open"]``);
+            None: every trade is closed. ``n_trades`` counts every trade; ``win_rate``,
+            ``profit_factor``, ``expectancy`` and ``avg_trade_return`` count the closed ones.
 
     Example:
         >>> eq = np.array([100.0, 110.0])
@@ -149,9 +151,14 @@ def compute_stats(
         >>> round(s["total_return"], 10), s["n_trades"]
         (0.1, 0)
     """
-    curve = [_floats("equity", equity), _floats("position", position)]
-    trades = [_floats("trade_pnl", trade_pnl), _floats("trade_return", trade_return)]
-    for (a, b), names in ((curve, "`equity` and `position`"), (trades, "the trade arrays")):
+    curve = (_floats("equity", equity), _floats("position", position))
+    pnl, ret = _floats("trade_pnl", trade_pnl), _floats("trade_return", trade_return)
+    is_open = np.zeros(pnl.shape) if trade_open is None else _flags("trade_open", trade_open)
+    for (a, b), names in (
+        (curve, "`equity` and `position`"),
+        ((pnl, ret), "the trade arrays"),
+        ((pnl, is_open), "the trade arrays (`trade_pnl` and `trade_open`)"),
+    ):
         if a.shape != b.shape:
             msg = f"{names} must be of equal length; got {a.size} and {b.size}"
             raise ConfigError(msg, hint="pass one value per bar (per trade)")
@@ -162,7 +169,7 @@ def compute_stats(
     ]
     out = np.empty(N_STATS, dtype=np.float64)
     cash, ppy, span = scalars
-    stats_nb(curve[0], curve[1], cash, trades[0], trades[1], ppy, span, out, np.empty(0))
+    stats_nb(curve[0], curve[1], cash, pnl, ret, is_open, ppy, span, out, np.empty(0))
     return stats_dict(out)
 
 
@@ -177,11 +184,9 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
     Example:
         >>> extended_stats(result)["benchmark_return"]  # doctest: +SKIP
     """
-    from peak_trade.backtest.result import BacktestResult  # result imports this module
-
     if not isinstance(result, BacktestResult):
-        msg = f"`extended_stats` takes a BacktestResult; got {short_repr(result)}"
-        raise ConfigError(msg, hint="pass what run_backtest(...) returns")
+        msg = f"`result` must be a BacktestResult; got {short_repr(result)}"
+        raise ConfigError(msg, hint="pass what run_backtest returns, e.g. pt.run_backtest(df, ...)")
     ts = result.equity.get_column("timestamp")
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     equity = result.equity.get_column("equity").to_numpy()
@@ -206,6 +211,17 @@ def _floats(name: str, value: object) -> npt.NDArray[np.float64]:
     if array is None or array.ndim != 1:
         msg = f"`{name}` must be a 1-D array of numbers; got {short_repr(value)}"
         raise ConfigError(msg, hint=f"pass e.g. {name}=np.zeros(3)", cause=cause)
+    return array
+
+
+def _flags(name: str, value: object) -> npt.NDArray[np.float64]:
+    """``value`` as 1-D flags (1.0 true, 0.0 false), or a ``ConfigError`` naming it."""
+    array = _floats(name, value)
+    bad = np.flatnonzero((array != 0.0) & (array != 1.0))
+    if bad.size:
+        first = int(bad[0])
+        msg = f"`{name}` must hold booleans; got {float(array[first])!r} at index {first}"
+        raise ConfigError(msg, hint=f'pass e.g. {name}=trades["is_open"].to_numpy()')
     return array
 
 

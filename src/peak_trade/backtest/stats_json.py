@@ -8,18 +8,16 @@ from typing import Any, Final
 
 __all__ = ["strict_stats"]
 
-_NO_TRADES: Final = "no trades"
 _NO_CLOSED: Final = "no closed trades"
 _FEW_BARS: Final = "fewer than 2 bars, or returns with no spread"
 #: Why a stat is NaN, by name (the cases docs/backtest.md lists).
 _NAN: Final = {
-    **dict.fromkeys(("win_rate", "expectancy", "avg_trade_return"), _NO_TRADES),
-    "profit_factor": "no trades with nonzero pnl",
-    "closed_profit_factor": "no closed trades with nonzero pnl",
+    "profit_factor": "no closed trades with nonzero pnl",
     **dict.fromkeys(
         (
-            "closed_win_rate",
-            "closed_expectancy",
+            "win_rate",
+            "expectancy",
+            "avg_trade_return",
             "best_trade",
             "worst_trade",
             "trade_duration_mean",
@@ -42,8 +40,7 @@ _NAN: Final = {
 }
 #: Why a stat is infinite, by name.
 _INF: Final = {
-    "profit_factor": "no losing trades",
-    "closed_profit_factor": "no losing closed trades",
+    "profit_factor": "no losing closed trades",
     "omega": "no bar with a negative return",
     "calmar": "no drawdown",
 }
@@ -53,8 +50,8 @@ def strict_stats(row: Mapping[str, Any], /) -> dict[str, Any]:
     """``row`` with each NaN or inf float replaced by None and its reason added.
 
     Example:
-        >>> strict_stats({"closed_win_rate": float("nan"), "n_trades": 0})
-        {'closed_win_rate': None, 'closed_win_rate_reason': 'no closed trades', 'n_trades': 0}
+        >>> strict_stats({"win_rate": float("nan"), "n_trades": 1})
+        {'win_rate': None, 'win_rate_reason': 'no closed trades', 'n_trades': 1}
     """
     out: dict[str, Any] = {}
     for name, value in row.items():

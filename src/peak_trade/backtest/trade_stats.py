@@ -1,9 +1,8 @@
 """Per-trade statistics over the closed round trips of a backtest.
 
-The kernel stats (``win_rate``, ``profit_factor``, ``expectancy``) count a still
-open trade marked to market; these count closed trades only, the way vectorbt's
-``trades.closed`` does, and report the open trade apart as ``open_trade_pnl``.
-Definitions are in docs/backtest.md.
+Like the kernel's ``win_rate``, ``profit_factor`` and ``expectancy``, these count
+closed trades only, the way vectorbt's ``trades.closed`` does, and report the open
+trade apart as ``open_trade_pnl``. Definitions are in docs/backtest.md.
 """
 
 from __future__ import annotations
@@ -20,9 +19,6 @@ __all__ = ["TRADE_STAT_NAMES", "trade_stats"]
 #: The names :func:`trade_stats` returns, in order.
 TRADE_STAT_NAMES: Final = (
     "n_closed_trades",
-    "closed_win_rate",
-    "closed_profit_factor",
-    "closed_expectancy",
     "open_trade_pnl",
     "best_trade",
     "worst_trade",
@@ -76,7 +72,7 @@ def trade_stats(trades: pl.DataFrame, timestamps: pl.Series, /) -> dict[str, flo
 
     Example:
         >>> s = trade_stats(result.trades, result.equity["timestamp"])  # doctest: +SKIP
-        >>> s["closed_win_rate"], s["open_trade_pnl"]  # doctest: +SKIP
+        >>> s["n_closed_trades"], s["open_trade_pnl"]  # doctest: +SKIP
     """
     is_open = trades.get_column("is_open").to_numpy()
     pnl_all = trades.get_column("pnl").to_numpy().astype(np.float64)
@@ -86,16 +82,8 @@ def trade_stats(trades: pl.DataFrame, timestamps: pl.Series, /) -> dict[str, flo
     bars, seconds = _durations(trades.filter(pl.Series(closed)), timestamps)
     n = int(pnl.size)
     wins, losses = pnl > 0.0, pnl < 0.0
-    gross_profit, gross_loss = float(pnl[wins].sum()), float(-pnl[losses].sum())
-    if gross_loss > 0.0:
-        factor = gross_profit / gross_loss
-    else:
-        factor = math.inf if gross_profit > 0.0 else math.nan
     return {
         "n_closed_trades": n,
-        "closed_win_rate": float(wins.sum()) / n if n else math.nan,
-        "closed_profit_factor": factor,
-        "closed_expectancy": _mean(pnl),
         "open_trade_pnl": float(pnl_all[is_open].sum()),
         "best_trade": float(ret.max()) if n else math.nan,
         "worst_trade": float(ret.min()) if n else math.nan,

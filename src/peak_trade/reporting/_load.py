@@ -30,7 +30,7 @@ OVERVIEW: Final = (
     "sharpe",
     "max_drawdown",
     "n_trades",
-    "closed_win_rate",
+    "win_rate",
 )
 _RUN_NOTE: Final = "none recorded (a strict run stops at the first violation; see log.jsonl)"
 

@@ -132,7 +132,7 @@ def _stitch(
     """Chain the folds' test curves (each scaled to start at the previous end) and their stats."""
     cash = float(config.initial_cash)
     scale = 1.0
-    curves, pnl, ret = [], [], []
+    curves, pnl, ret, is_open = [], [], [], []
     for fold, equity, trades in parts:
         curves.append(
             equity.select(
@@ -146,6 +146,7 @@ def _stitch(
         )
         pnl.append(trades.get_column("pnl").to_numpy() * scale)
         ret.append(trades.get_column("return").to_numpy())
+        is_open.append(trades.get_column("is_open").to_numpy())
         scale *= float(equity.get_column("equity")[-1]) / cash
     curve = pl.concat(curves)
     ts = curve.get_column("timestamp")
@@ -156,6 +157,7 @@ def _stitch(
         initial_cash=cash,
         trade_pnl=np.concatenate(pnl),
         trade_return=np.concatenate(ret),
+        trade_open=np.concatenate(is_open),
         periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
         years=years_spanned(ts),
     )
