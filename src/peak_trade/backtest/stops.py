@@ -1,0 +1,122 @@
+"""Stops: the engine's path when ``stop_loss``, ``take_profit`` or ``trailing_stop`` is set.
+
+``run_backtest`` and the grid take this path only for a config with a stop, so the
+default path (``_kernels.simulate_checked_nb`` and its quiet path) is unchanged. The
+kernel is ``_stop_kernels.simulate_stops_nb``; docs/backtest.md ("Stops") states the
+fill rules and how they compare with vectorbt's ``sl_stop``/``tp_stop``/``sl_trail``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from peak_trade.backtest import _fill_kernels as fk
+from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._kernels import SIGNAL_OK, scan_signal_nb
+from peak_trade.backtest._stats_kernels import stats_nb
+from peak_trade.backtest._stop_kernels import N_STOPS, simulate_stops_nb
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.core.errors import ConfigError
+
+__all__ = ["grid_stop_runner", "stop_capacity", "stop_simulator"]
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+def stop_capacity(changes: int, /) -> int:
+    """Fill rows for a run with stops: two per target change, one stop exit per
+    position opened (at most one per change), and the end-of-run close."""
+    return 3 * changes + 2
+
+
+def _stop_array(config: BacktestConfig) -> Floats:
+    values = (config.stop_loss, config.take_profit, config.trailing_stop)
+    out = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    assert out.shape[0] == N_STOPS
+    return out
+
+
+def stop_simulator(config: BacktestConfig, /) -> Callable[..., tuple[int, int, int, int]]:
+    """A stand-in for ``simulate_checked_nb`` (same arguments, same return) with stops.
+
+    It runs ``simulate_stops_nb`` with ``config``'s stops; the engine calls it in
+    place of the default kernel when ``config.has_stops``. The default kernel's test
+    hook (``fault``) has no counterpart here and must be off.
+    """
+    stops = _stop_array(config)
+
+    def simulate(*args: Any) -> tuple[int, int, int, int]:
+        (open_, high, low, close, timestamps, signal, cash0, fee, slip, fraction, next_open,
+         at_end, mode, abs_tol, rel_tol, limit, short, fault, _, _, *outputs) = args  # fmt: skip
+        if fault != 0:
+            msg = "the test hook `fault` has no counterpart on the stop path"
+            raise ConfigError(msg, hint="run fault tests without stops")
+        status, bar, nf, nt, _ = simulate_stops_nb(
+            open_, high, low, close, timestamps, signal, cash0, fee, slip, fraction,
+            next_open, at_end, stops, mode, abs_tol, rel_tol, limit, short, *outputs,
+        )  # fmt: skip
+        return status, bar, nf, nt
+
+    return simulate
+
+
+def grid_stop_runner(config: BacktestConfig, /) -> Callable[..., None]:
+    """A stand-in for ``grid_checked_nb`` (same arguments, same outputs) with stops.
+
+    Column by column, serially, it runs what ``run_backtest`` runs for a config with
+    stops: the signal scan, ``simulate_stops_nb``, ``end_checks_nb`` for timing
+    ``end``, then ``stats_nb``; so each row equals that run's stats. As in
+    ``grid_checked_nb``, a bad signal's row, and a violating row in strict mode, is NaN.
+    """
+    simulate = stop_simulator(config)
+
+    def run(*args: Any) -> None:
+        (open_, high, low, close, timestamps, signals, short, cash0, fee, slip, fraction,
+         next_open, at_end_close, ppy, years, _, mode, at_end, abs_tol, rel_tol, limit,
+         stats, status, index, value, codes, bars, vals) = args  # fmt: skip
+        n, m = signals.shape
+        strict = mode == ik.CHECK_STOP
+        position, cash, equity, exposure = (np.empty(n) for _ in range(4))
+        for j in range(m):
+            codes[j] = 0
+            bars[j] = -1
+            signal = np.ascontiguousarray(signals[:, j])
+            status[j], index[j], value[j], changes = scan_signal_nb(signal, short)
+            if status[j] != SIGNAL_OK:
+                stats[j, :] = np.nan
+                continue
+            fills = np.empty((stop_capacity(changes), fk.N_FILL_COLS))
+            trades = np.empty((stop_capacity(changes), fk.N_TRADE_COLS))
+            counts, first_bar, first_vals = inv.buffers()
+            code, bar, nf, nt = simulate(
+                open_, high, low, close, timestamps, signal, cash0, fee, slip, fraction,
+                next_open, at_end_close, ik.CHECK_OFF if at_end else mode, abs_tol, rel_tol,
+                limit, short, 0, -1, 0.0, position, cash, equity, exposure, fills, trades,
+                counts, first_bar, first_vals,
+            )  # fmt: skip
+            if at_end and mode != ik.CHECK_OFF:
+                code, bar = end_checks_nb(
+                    timestamps, close, high, low, position, cash, equity, fills, nf, trades,
+                    nt, cash0, slip, abs_tol, rel_tol, limit, short, strict,
+                    counts, first_bar, first_vals,
+                )  # fmt: skip
+            if code != 0:
+                codes[j] = code
+                bars[j] = bar
+                vals[j, :] = first_vals[code - 1, :]
+                if strict:
+                    stats[j, :] = np.nan
+                    continue
+            stats_nb(
+                equity, position, cash0, trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN],
+                ppy, years, stats[j], np.empty(0),
+            )  # fmt: skip
+
+    return run

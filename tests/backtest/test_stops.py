@@ -1,0 +1,248 @@
+"""Stops (stop loss, take profit, trailing stop) against the plain-Python reference.
+
+The fill rules are in docs/backtest.md ("Stops"); ``reference_backtest`` in
+test_engine_reference.py writes them out bar by bar.
+"""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import run_backtest
+from peak_trade.backtest.grid import run_combos, run_grid
+from peak_trade.core.errors import ConfigError
+from tests.backtest.test_engine_reference import TARGETS, assert_matches_reference
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+NO_COSTS = {"fee_bps": 0.0, "slippage_bps": 0.0, "periods_per_year": 8760.0}
+
+
+def bars(open_, high, low, close) -> pl.DataFrame:
+    n = len(close)
+    return pl.DataFrame(
+        {
+            "timestamp": pl.datetime_range(
+                T0, T0 + dt.timedelta(hours=max(n - 1, 0)), "1h", eager=True, time_zone="UTC"
+            ).head(n),
+            "open": np.asarray(open_, dtype=float),
+            "high": np.asarray(high, dtype=float),
+            "low": np.asarray(low, dtype=float),
+            "close": np.asarray(close, dtype=float),
+            "volume": np.ones(n),
+        }
+    )
+
+
+def run(df: pl.DataFrame, signal: list[float], config: BacktestConfig):
+    return run_backtest(df, np.asarray(signal, dtype=float), config=config)
+
+
+def exits(result) -> list[tuple[int, float]]:
+    """(bar, price) of every sell or buy-back fill."""
+    f = result.fills
+    return list(zip(f["bar"].to_list(), f["price"].to_list(), strict=True))
+
+
+# --- the fill rules, one bar each, by hand ------------------------------------------
+
+
+@pytest.mark.smoke
+def test_long_stop_loss_fills_at_its_level_inside_the_bar():
+    # Entry at close[0] = 100; stop at 95. Bar 1 dips to 94 from an open of 99.
+    df = bars([100, 99, 96], [101, 100, 97], [99, 94, 95], [100, 97, 96])
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, slippage_bps=10.0, fee_bps=0.0)
+    result = run(df, [1.0, 1.0, 1.0], config=cfg)
+    assert exits(result)[1] == (1, pytest.approx(95.0 * (1 - 0.001), rel=1e-15))
+    assert result.equity["position"].to_list()[1:] == [0.0, 0.0]
+
+
+def test_a_gap_through_the_stop_fills_at_the_open():
+    df = bars([100, 90, 91], [101, 92, 92], [99, 88, 90], [100, 91, 91])
+    result = run(
+        df, [1.0] * 3, config=BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
+    )
+    assert exits(result)[1] == (1, 90.0)
+
+
+def test_when_both_stops_trigger_in_one_bar_the_stop_loss_wins():
+    # Bar 1 spans 94..111: the stop loss (95) and the take profit (110) both trigger.
+    df = bars([100, 100, 100], [101, 111, 101], [99, 94, 99], [100, 100, 100])
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, take_profit=0.10, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg))[1] == (1, 95.0)
+    cfg = BacktestConfig(execution="close", take_profit=0.10, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg))[1] == (1, pytest.approx(110.0))
+
+
+def test_take_profit_gapped_through_fills_at_the_open():
+    df = bars([100, 115, 116], [101, 117, 117], [99, 114, 115], [100, 116, 116])
+    cfg = BacktestConfig(execution="close", take_profit=0.10, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg))[1] == (1, 115.0)
+
+
+def test_trailing_stop_follows_the_highest_high_of_earlier_bars():
+    # Entry 100; bar 1's high 120 lifts the trail to 108 for bar 2 (10%), whose low is 107.
+    # Bar 1 itself (low 101) is checked against the trail from 100 (90): no exit there.
+    df = bars([100, 102, 115], [101, 120, 116], [99, 101, 107], [100, 118, 110])
+    cfg = BacktestConfig(execution="close", trailing_stop=0.10, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg))[1] == (2, pytest.approx(108.0))
+
+
+def test_short_stops_mirror_the_long_ones():
+    # Short at 100: stop loss at 105, take profit at 90, trailing 10% above the lowest low.
+    df = bars([100, 101, 99], [101, 106, 100], [99, 100, 98], [100, 102, 99])
+    sl = BacktestConfig(execution="close", allow_short=True, stop_loss=0.05, **NO_COSTS)
+    assert exits(run(df, [-1.0] * 3, config=sl))[1] == (1, pytest.approx(105.0))
+    df = bars([100, 99, 85], [101, 100, 86], [99, 95, 84], [100, 96, 85])
+    tp = BacktestConfig(execution="close", allow_short=True, take_profit=0.10, **NO_COSTS)
+    assert exits(run(df, [-1.0] * 3, config=tp))[1] == (2, 85.0)
+    df = bars([100, 90, 96], [101, 91, 99], [99, 80, 95], [100, 85, 97])
+    trail = BacktestConfig(execution="close", allow_short=True, trailing_stop=0.2, **NO_COSTS)
+    assert exits(run(df, [-1.0] * 3, config=trail))[1] == (2, pytest.approx(96.0))
+
+
+def test_after_a_stop_the_position_stays_flat_until_the_target_changes():
+    # Stopped out at bar 1; the target stays 1 through bar 3, moves to 0.5 at bar 4.
+    close = [100, 94, 100, 105, 106, 107]
+    df = bars(close, [c + 1 for c in close], [c - 1 for c in close], close)
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
+    result = run(df, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5], config=cfg)
+    held = [p != 0.0 for p in result.equity["position"].to_list()]
+    assert held == [True, False, False, False, True, True]
+    assert [b for b, _ in exits(result)] == [0, 1, 4]
+
+
+def test_next_open_entries_are_checked_from_their_own_bar():
+    # Signal at bar 0 fills at open[1] = 100; bar 1's low 94 hits the 5% stop.
+    df = bars([99, 100, 96], [100, 101, 97], [98, 94, 95], [99, 97, 96])
+    cfg = BacktestConfig(execution="next_open", stop_loss=0.05, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg)) == [(1, 100.0), (1, 95.0)]
+
+
+def test_enlarging_a_position_restarts_the_stops_from_that_price():
+    # 0.5 at 100, then 1.0 at close[1] = 110: the 5% stop moves from 95 to 104.5.
+    df = bars([100, 100, 108], [101, 111, 109], [99, 99, 104], [100, 110, 105])
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
+    result = run(df, [0.5, 1.0, 1.0], config=cfg)
+    assert exits(result)[-1] == (2, pytest.approx(104.5))
+
+
+# --- the config -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["stop_loss", "take_profit", "trailing_stop"])
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [(0.0, "a fraction > 0"), (-0.1, "a fraction > 0"), (float("inf"), "finite"),
+     (float("nan"), "finite"), ("0.05", "a number"), (True, "a number")],
+)  # fmt: skip
+def test_bad_stop_fractions_are_config_errors(name, value, match):
+    with pytest.raises(ConfigError, match=f"`BacktestConfig.{name}` must be {match}"):
+        BacktestConfig(**{name: value})
+
+
+def test_stops_appear_in_to_dict_only_when_set():
+    assert "stop_loss" not in BacktestConfig().to_dict()
+    cfg = BacktestConfig(stop_loss=0.05, trailing_stop=0.1)
+    assert cfg.has_stops
+    assert {k: v for k, v in cfg.to_dict().items() if "stop" in k} == {
+        "stop_loss": 0.05,
+        "trailing_stop": 0.1,
+    }
+    assert not BacktestConfig().has_stops
+
+
+# --- against the plain-Python reference -------------------------------------------------
+
+STOPS = [None, None, 0.005, 0.02, 0.05, 0.3]
+
+
+@st.composite
+def stop_scenarios(draw):
+    n = draw(st.integers(min_value=1, max_value=40))
+    moves = draw(
+        st.lists(
+            st.sampled_from([0.9, 0.97, 0.99, 1.0, 1.01, 1.03, 1.1, 1.5]), min_size=n, max_size=n
+        )
+    )
+    close = 100.0 * np.cumprod(moves)
+    gaps = np.asarray(draw(st.lists(st.floats(0.93, 1.07), min_size=n, max_size=n)))
+    open_ = np.concatenate([[100.0], close[:-1]]) * gaps
+    up = np.asarray(
+        draw(st.lists(st.sampled_from([0.0, 0.004, 0.02, 0.06]), min_size=n, max_size=n))
+    )
+    down = np.asarray(
+        draw(st.lists(st.sampled_from([0.0, 0.004, 0.02, 0.06]), min_size=n, max_size=n))
+    )
+    high = np.maximum(open_, close) * (1 + up)
+    low = np.minimum(open_, close) * (1 - down)
+    allow_short = draw(st.booleans())
+    choices = TARGETS if allow_short else [t for t in TARGETS if t >= 0]
+    signal: list[float] = []
+    while len(signal) < n:
+        signal += [draw(st.sampled_from(choices))] * draw(st.integers(1, 6))
+    cfg = BacktestConfig(
+        initial_cash=draw(st.sampled_from([1.0, 10_000.0])),
+        fee_bps=draw(st.sampled_from([0.0, 10.0, 250.0])),
+        slippage_bps=draw(st.sampled_from([0.0, 5.0, 100.0])),
+        execution=draw(st.sampled_from(["close", "next_open"])),
+        position_fraction=draw(st.sampled_from([0.3, 1.0])),
+        allow_short=allow_short,
+        close_at_end=draw(st.booleans()),
+        periods_per_year=8760.0,
+        stop_loss=draw(st.sampled_from(STOPS)),
+        take_profit=draw(st.sampled_from(STOPS)),
+        trailing_stop=draw(st.sampled_from(STOPS)),
+    )
+    return bars(open_, high, low, close), signal[:n], cfg
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stop_scenarios())
+def test_engine_with_stops_matches_plain_python_reference(scenario):
+    df, signal, cfg = scenario
+    assert_matches_reference(df, signal, cfg)
+
+
+# --- the grid ---------------------------------------------------------------------------
+
+
+def _walk(n: int, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    close = 100.0 * np.cumprod(1 + rng.normal(0, 0.01, n))
+    open_ = np.concatenate([[100.0], close[:-1]]) * (1 + rng.normal(0, 0.003, n))
+    high = np.maximum(open_, close) * (1 + rng.random(n) * 0.01)
+    low = np.minimum(open_, close) * (1 - rng.random(n) * 0.01)
+    return bars(open_, high, low, close)
+
+
+@pytest.mark.parametrize(
+    "stops",
+    [{"stop_loss": 0.02}, {"take_profit": 0.03, "trailing_stop": 0.015},
+     {"stop_loss": 0.01, "take_profit": 0.02, "allow_short": True, "execution": "close"}],
+)  # fmt: skip
+def test_grid_rows_equal_run_backtest_with_stops(stops):
+    df = _walk(600, 3)
+    cfg = BacktestConfig(**stops)
+    table = run_grid(df, "ma_crossover", {"fast": [3, 5, 10], "slow": [20, 40]}, config=cfg)
+    plain = run_grid(df, "ma_crossover", {"fast": [3, 5, 10], "slow": [20, 40]})
+    assert not table.equals(plain)  # the stops did something
+    for row in table.iter_rows(named=True):
+        params = {"fast": row["fast"], "slow": row["slow"]}
+        stats = run_backtest(df, "ma_crossover", params, config=cfg).stats
+        assert {k: row[k] for k in stats} == pytest.approx(stats, nan_ok=True, rel=0, abs=0)
+
+
+def test_run_combos_with_stops_and_a_window_equals_run_backtest():
+    df = _walk(400, 4)
+    cfg = BacktestConfig(stop_loss=0.01, trailing_stop=0.02)
+    combos = [{"fast": 4, "slow": 30}, {"fast": 8, "slow": 20}]
+    table = run_combos(df, "ma_crossover", combos, config=cfg, window=(100, 350), violations=True)
+    assert table["invariant_violation"].null_count() == table.height
+    for row, params in zip(table.iter_rows(named=True), combos, strict=True):
+        stats = run_backtest(df, "ma_crossover", params, config=cfg, window=(100, 350)).stats
+        assert {k: row[k] for k in stats} == pytest.approx(stats, nan_ok=True, rel=0, abs=0)
