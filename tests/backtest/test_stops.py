@@ -246,3 +246,98 @@ def test_run_combos_with_stops_and_a_window_equals_run_backtest():
     for row, params in zip(table.iter_rows(named=True), combos, strict=True):
         stats = run_backtest(df, "ma_crossover", params, config=cfg, window=(100, 350)).stats
         assert {k: row[k] for k in stats} == pytest.approx(stats, nan_ok=True, rel=0, abs=0)
+
+
+# --- against vectorbt 1.2 ---------------------------------------------------------------
+
+
+def _vbt_market(seed: int, n: int, short: bool):
+    """A random walk with wicks and gaps, and a signal whose changes pass through 0."""
+    rng = np.random.default_rng(seed)
+    df = _walk(n, seed)
+    steps = rng.random(n) < 0.05
+    levels = [1.0, 0.0, -1.0, 0.0] if short else [1.0, 0.0]
+    signal = np.asarray([levels[k % len(levels)] for k in np.cumsum(steps)], dtype=float)
+    return df, signal
+
+
+def _edges(signal: np.ndarray, level: float) -> np.ndarray:
+    before = np.concatenate([[0.0], signal[:-1]])
+    return (signal == level) & (before != level)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("stops", "vbt_stops"),
+    [
+        ({"stop_loss": 0.01}, {"sl_stop": 0.01}),
+        ({"take_profit": 0.015}, {"tp_stop": 0.015}),
+        ({"trailing_stop": 0.012}, {"sl_stop": 0.012, "sl_trail": True}),
+        ({"stop_loss": 0.008, "take_profit": 0.02}, {"sl_stop": 0.008, "tp_stop": 0.02}),
+        (
+            {"trailing_stop": 0.01, "take_profit": 0.03},
+            {"sl_stop": 0.01, "sl_trail": True, "tp_stop": 0.03},
+        ),
+    ],
+)
+@pytest.mark.parametrize(("short", "slippage_bps"), [(False, 5.0), (True, 0.0)])
+def test_stops_match_vectorbt_from_signals(seed, stops, vbt_stops, short, slippage_bps):
+    """vectorbt 1.2 from_signals with sl_stop/tp_stop/sl_trail: equity equal to 1e-9.
+
+    Where the conventions match: fills at the close, stops checked from the bar after
+    entry, the stop price slipped like a market order (``stop_exit_price="stopmarket"``),
+    the entry's close as the stop reference, entries given on the bars where the
+    target changes. The signal never jumps between long and short directly, so no
+    stop bar carries an entry (vectorbt ignores it; this engine takes it: see docs).
+    Long-short runs without slippage (see test_signals.py: short sizing differs).
+    """
+    import warnings
+
+    df, signal = _vbt_market(seed, 2_000, short)
+    cfg = BacktestConfig(
+        execution="close", fee_bps=10.0, slippage_bps=slippage_bps, allow_short=short, **stops
+    )
+    ours = run_backtest(df, signal, config=cfg)
+    extra = {}
+    if short:
+        extra = {"short_entries": _edges(signal, -1.0), "short_exits": _edges(signal, 0.0)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vbt = pytest.importorskip("vectorbt")
+        pf = vbt.Portfolio.from_signals(
+            df["close"].to_numpy(), _edges(signal, 1.0), _edges(signal, 0.0),
+            open=df["open"].to_numpy(), high=df["high"].to_numpy(), low=df["low"].to_numpy(),
+            fees=0.001, slippage=slippage_bps / 1e4, init_cash=10_000.0, size=np.inf,
+            stop_exit_price="stopmarket", **vbt_stops, **extra,
+        )  # fmt: skip
+        theirs = pf.value().to_numpy()
+        n_trades = int(pf.trades.count())
+        n_orders = int(pf.orders.count())
+    np.testing.assert_allclose(ours.equity["equity"].to_numpy(), theirs, rtol=1e-9)
+    assert ours.stats["n_trades"] == n_trades
+    assert ours.fills.height == n_orders
+    changes = set(np.flatnonzero(signal != np.concatenate([[0.0], signal[:-1]])).tolist())
+    assert set(ours.fills["bar"].to_list()) - changes  # some stops fired
+
+
+def test_a_target_change_on_a_stop_bar_is_taken_where_vectorbt_ignores_it():
+    """The documented difference: a stop bar's own entry signal."""
+    import warnings
+
+    # Long at 100, stopped at 95 in bar 1, whose target flips to short at the close.
+    df = bars([100, 100, 96, 96], [101, 101, 97, 97], [99, 94, 95, 95], [100, 96, 96, 96])
+    signal = np.asarray([1.0, -1.0, -1.0, -1.0])
+    cfg = BacktestConfig(execution="close", allow_short=True, stop_loss=0.05, **NO_COSTS)
+    ours = run_backtest(df, signal, config=cfg)
+    assert ours.equity["position"][1] < 0.0  # short from the close of the stop bar
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vbt = pytest.importorskip("vectorbt")
+        pf = vbt.Portfolio.from_signals(
+            df["close"].to_numpy(), _edges(signal, 1.0), np.zeros(4, bool),
+            short_entries=_edges(signal, -1.0), short_exits=np.zeros(4, bool),
+            open=df["open"].to_numpy(), high=df["high"].to_numpy(), low=df["low"].to_numpy(),
+            init_cash=10_000.0, size=np.inf, sl_stop=0.05, stop_exit_price="stopmarket",
+        )  # fmt: skip
+        assert pf.assets().to_numpy()[1] == 0.0  # vectorbt: flat, the short entry dropped
