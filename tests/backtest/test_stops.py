@@ -12,9 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peak_trade.backtest import _fill_kernels as fk
+from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest import invariants as inv
+from peak_trade.backtest._deferred_kernels import first_fill_fault_nb
+from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import run_combos, run_grid
+from peak_trade.backtest.stops import stop_capacity, stop_simulator
 from peak_trade.core.errors import ConfigError
 from tests.backtest.test_engine_reference import TARGETS, assert_matches_reference
 
@@ -341,3 +347,52 @@ def test_a_target_change_on_a_stop_bar_is_taken_where_vectorbt_ignores_it():
             init_cash=10_000.0, size=np.inf, sl_stop=0.05, stop_exit_price="stopmarket",
         )  # fmt: skip
         assert pf.assets().to_numpy()[1] == 0.0  # vectorbt: flat, the short entry dropped
+
+
+# --- the invariants cover stop fills ------------------------------------------------------
+
+
+def _stop_run(df: pl.DataFrame, signal: np.ndarray, cfg: BacktestConfig):
+    """The engine's stop path without checks: (fills, n_fills, per-bar arrays, trades, nt)."""
+    n = df.height
+    names = ("open", "high", "low", "close")
+    cols = {c: np.ascontiguousarray(df[c].to_numpy(), dtype=float) for c in names}
+    ts = df["timestamp"].to_physical().to_numpy().astype(np.int64)
+    per_bar = [np.empty(n) for _ in range(4)]
+    fills = np.empty((stop_capacity(4), fk.N_FILL_COLS))
+    trades = np.empty((stop_capacity(4), fk.N_TRADE_COLS))
+    _, _, nf, nt = stop_simulator(cfg)(
+        cols["open"], cols["high"], cols["low"], cols["close"], ts, signal,
+        cfg.initial_cash, cfg.fee_rate, cfg.slippage_rate, cfg.position_fraction,
+        False, False, ik.CHECK_OFF, 1e-9, 1e-9, np.inf, False, 0, -1, 0.0,
+        *per_bar, fills, trades, *inv.buffers(),
+    )  # fmt: skip
+    return cols, ts, fills, nf, per_bar, trades, nt
+
+
+@pytest.mark.parametrize("timing", ["every_bar", "end"])
+def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
+    """Corrupt the stop fill as a bug would (the level, ignoring the gap): it is caught."""
+    df = bars([100, 90, 91, 91], [101, 92, 92, 92], [99, 88, 90, 90], [100, 91, 91, 91])
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
+    signal = np.ones(4)
+    clean = run_backtest(df, signal, config=cfg)  # strict checks pass on the real run
+    assert exits(clean)[1] == (1, 90.0)
+    cols, ts, fills, nf, (position, cash, equity, _), trades, nt = _stop_run(df, signal, cfg)
+    assert fills[1, fk.F_BAR] == 1.0
+    assert fills[1, fk.F_PRICE] == 90.0
+    fills[1, fk.F_PRICE] = 95.0  # the stop level, above the bar's high of 92
+    counts, first_bar, first_vals = inv.buffers()
+    if timing == "every_bar":
+        code, bar = first_fill_fault_nb(
+            fills, nf, cols["low"], cols["high"], 0.0, 1e-9, 1e-9, True,
+            counts, first_bar, first_vals,
+        )  # fmt: skip
+    else:
+        code, bar = end_checks_nb(
+            ts, cols["close"], cols["high"], cols["low"], position, cash, equity, fills, nf,
+            trades, nt, cfg.initial_cash, 0.0, 1e-9, 1e-9, np.inf, False, True,
+            counts, first_bar, first_vals,
+        )  # fmt: skip
+    assert (code, bar) == (ik.FILL_PRICE_VALID, 1)
+    assert first_vals[ik.FILL_PRICE_VALID - 1, 0] == 95.0
