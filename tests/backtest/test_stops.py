@@ -21,8 +21,10 @@ from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import run_combos, run_grid
 from peak_trade.backtest.stops import stop_capacity, stop_simulator
+from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
 from tests.backtest.test_engine_reference import TARGETS, assert_matches_reference
+from tests.core.config_fixtures import minimal
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 NO_COSTS = {"fee_bps": 0.0, "slippage_bps": 0.0, "periods_per_year": 8760.0}
@@ -396,3 +398,30 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
         )  # fmt: skip
     assert (code, bar) == (ik.FILL_PRICE_VALID, 1)
     assert first_vals[ik.FILL_PRICE_VALID - 1, 0] == 95.0
+
+
+# --- the config file's [backtest] section ---------------------------------------------------
+
+_stop_values = st.one_of(
+    st.none(),
+    st.floats(min_value=-1.0, max_value=2.0, allow_nan=False),
+    st.sampled_from([0.0, -0.0, 1e-12, 0.05, float("inf"), float("nan")]),
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(sl=_stop_values, tp=_stop_values, trail=_stop_values)
+def test_backtest_section_accepts_exactly_the_stops_backtestconfig_accepts(sl, tp, trail):
+    fields = {"stop_loss": sl, "take_profit": tp, "trailing_stop": trail}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    try:
+        engine = BacktestConfig(**fields)
+    except ConfigError:
+        engine = None
+    try:
+        section = validate_config(minimal(backtest=fields)).backtest
+    except ConfigError:
+        section = None
+    assert (section is None) == (engine is None)
+    if engine is not None:
+        assert BacktestConfig(**section.model_dump()) == engine
