@@ -209,6 +209,7 @@ def stop_scenarios(draw):
     return bars(open_, high, low, close), signal[:n], cfg
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stop_scenarios())
 def test_engine_with_stops_matches_plain_python_reference(scenario):
@@ -228,6 +229,7 @@ def _walk(n: int, seed: int) -> pl.DataFrame:
     return bars(open_, high, low, close)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize(
     "stops",
     [{"stop_loss": 0.02}, {"take_profit": 0.03, "trailing_stop": 0.015},
