@@ -245,7 +245,7 @@ def _batch_stats(
     codes = np.zeros(m, dtype=np.int64)
     bars = np.zeros(m, dtype=np.int64)
     vals = np.zeros((m, 3))
-    # With a stop, the stop path column by column (backtest/stops.py): rows equal run_backtest's.
+    # With a stop, the stop kernel per column (backtest/stops.py): rows equal run_backtest's.
     run = grid_stop_runner(config) if config.has_stops else grid_checked_nb
     run(
         market.open,

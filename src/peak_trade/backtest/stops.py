@@ -14,12 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import invariants as inv
-from peak_trade.backtest._end_kernels import end_checks_nb
-from peak_trade.backtest._kernels import SIGNAL_OK, scan_signal_nb
-from peak_trade.backtest._stats_kernels import stats_nb
+from peak_trade.backtest._stop_grid_kernels import grid_stops_nb, stop_capacity_nb
 from peak_trade.backtest._stop_kernels import N_STOPS, simulate_stops_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.core.errors import ConfigError
@@ -33,7 +28,7 @@ Ints = npt.NDArray[np.int64]
 def stop_capacity(changes: int, /) -> int:
     """Fill rows for a run with stops: two per target change, one stop exit per
     position opened (at most one per change), and the end-of-run close."""
-    return 3 * changes + 2
+    return int(stop_capacity_nb(changes))
 
 
 def _stop_array(config: BacktestConfig) -> Floats:
@@ -70,53 +65,16 @@ def stop_simulator(config: BacktestConfig, /) -> Callable[..., tuple[int, int, i
 def grid_stop_runner(config: BacktestConfig, /) -> Callable[..., None]:
     """A stand-in for ``grid_checked_nb`` (same arguments, same outputs) with stops.
 
-    Column by column, serially, it runs what ``run_backtest`` runs for a config with
-    stops: the signal scan, ``simulate_stops_nb``, ``end_checks_nb`` for timing
-    ``end``, then ``stats_nb``; so each row equals that run's stats. As in
-    ``grid_checked_nb``, a bad signal's row, and a violating row in strict mode, is NaN.
+    It runs ``_stop_grid_kernels.grid_stops_nb``: per column, in parallel chunks,
+    what ``run_backtest`` runs for a config with stops (the signal scan,
+    ``simulate_stops_nb``, ``end_checks_nb`` for timing ``end``, then ``stats_nb``),
+    so each row equals that run's stats.
     """
-    simulate = stop_simulator(config)
+    stops = _stop_array(config)
 
     def run(*args: Any) -> None:
-        (open_, high, low, close, timestamps, signals, short, cash0, fee, slip, fraction,
-         next_open, at_end_close, ppy, years, _, mode, at_end, abs_tol, rel_tol, limit,
-         stats, status, index, value, codes, bars, vals) = args  # fmt: skip
-        n, m = signals.shape
-        strict = mode == ik.CHECK_STOP
-        position, cash, equity, exposure = (np.empty(n) for _ in range(4))
-        for j in range(m):
-            codes[j] = 0
-            bars[j] = -1
-            signal = np.ascontiguousarray(signals[:, j])
-            status[j], index[j], value[j], changes = scan_signal_nb(signal, short)
-            if status[j] != SIGNAL_OK:
-                stats[j, :] = np.nan
-                continue
-            fills = np.empty((stop_capacity(changes), fk.N_FILL_COLS))
-            trades = np.empty((stop_capacity(changes), fk.N_TRADE_COLS))
-            counts, first_bar, first_vals = inv.buffers()
-            code, bar, nf, nt = simulate(
-                open_, high, low, close, timestamps, signal, cash0, fee, slip, fraction,
-                next_open, at_end_close, ik.CHECK_OFF if at_end else mode, abs_tol, rel_tol,
-                limit, short, 0, -1, 0.0, position, cash, equity, exposure, fills, trades,
-                counts, first_bar, first_vals,
-            )  # fmt: skip
-            if at_end and mode != ik.CHECK_OFF:
-                code, bar = end_checks_nb(
-                    timestamps, close, high, low, position, cash, equity, fills, nf, trades,
-                    nt, cash0, slip, abs_tol, rel_tol, limit, short, strict,
-                    counts, first_bar, first_vals,
-                )  # fmt: skip
-            if code != 0:
-                codes[j] = code
-                bars[j] = bar
-                vals[j, :] = first_vals[code - 1, :]
-                if strict:
-                    stats[j, :] = np.nan
-                    continue
-            stats_nb(
-                equity, position, cash0, trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN],
-                ppy, years, stats[j], np.empty(0),
-            )  # fmt: skip
+        # The stops go after `close_at_end` (the 13th argument), before `periods_per_year`.
+        full = (*args[:13], stops, *args[13:])
+        grid_stops_nb(*full)
 
     return run
