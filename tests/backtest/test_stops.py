@@ -20,6 +20,7 @@ from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import run_combos, run_grid
+from peak_trade.backtest.invariants import InvariantConfig
 from peak_trade.backtest.stops import stop_capacity, stop_simulator
 from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
@@ -427,3 +428,20 @@ def test_backtest_section_accepts_exactly_the_stops_backtestconfig_accepts(sl, t
     assert (section is None) == (engine is None)
     if engine is not None:
         assert BacktestConfig(**section.model_dump()) == engine
+
+
+@pytest.mark.parametrize(
+    "invariants",
+    [InvariantConfig(timing="end"), InvariantConfig(mode="warn"), InvariantConfig(mode="off")],
+)
+def test_stop_runs_agree_under_every_invariant_timing_and_mode(invariants):
+    df = _walk(500, 9)
+    cfg = BacktestConfig(stop_loss=0.01, trailing_stop=0.015, allow_short=True)
+    signal = np.where(np.arange(500) % 60 < 30, 1.0, -1.0)
+    strict = run_backtest(df, signal, config=cfg)
+    other = run_backtest(df, signal, config=cfg, invariants=invariants)
+    assert other.stats == pytest.approx(strict.stats, nan_ok=True, rel=0, abs=0)
+    assert other.fills.equals(strict.fills)
+    assert other.violations == ()
+    changed = np.flatnonzero(signal != np.concatenate([[0.0], signal[:-1]])) + 1  # next_open
+    assert set(strict.fills["bar"].to_list()) - set(changed.tolist())  # some stops fired

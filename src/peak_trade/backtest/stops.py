@@ -15,14 +15,19 @@ import numpy as np
 import numpy.typing as npt
 
 from peak_trade.backtest._stop_grid_kernels import grid_stops_nb, stop_capacity_nb
-from peak_trade.backtest._stop_kernels import N_STOPS, simulate_stops_nb
+from peak_trade.backtest._stop_kernels import (
+    N_STOPS,
+    STOP_LOSS,
+    TAKE_PROFIT,
+    TRAILING_STOP,
+    simulate_stops_nb,
+)
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["grid_stop_runner", "stop_capacity", "stop_simulator"]
 
 Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 
 def stop_capacity(changes: int, /) -> int:
@@ -33,8 +38,10 @@ def stop_capacity(changes: int, /) -> int:
 
 def _stop_array(config: BacktestConfig) -> Floats:
     values = (config.stop_loss, config.take_profit, config.trailing_stop)
-    out = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-    assert out.shape[0] == N_STOPS
+    out = np.full(N_STOPS, np.nan)
+    for position, v in zip((STOP_LOSS, TAKE_PROFIT, TRAILING_STOP), values, strict=True):
+        if v is not None:
+            out[position] = float(v)
     return out
 
 
