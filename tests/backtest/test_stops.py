@@ -125,6 +125,13 @@ def test_after_a_stop_the_position_stays_flat_until_the_target_changes():
     assert [b for b, _ in exits(result)] == [0, 1, 4]
 
 
+def test_close_entries_are_checked_from_the_next_bar():
+    # Entry at close[0] = 100; bar 0's own low (90) came before the entry: no stop there.
+    df = bars([100, 100, 100], [101, 101, 101], [90, 99, 94], [100, 100, 100])
+    cfg = BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
+    assert exits(run(df, [1.0] * 3, config=cfg)) == [(0, 100.0), (2, 95.0)]
+
+
 def test_next_open_entries_are_checked_from_their_own_bar():
     # Signal at bar 0 fills at open[1] = 100; bar 1's low 94 hits the 5% stop.
     df = bars([99, 100, 96], [100, 101, 97], [98, 94, 95], [99, 97, 96])
@@ -219,6 +226,26 @@ def test_engine_with_stops_matches_plain_python_reference(scenario):
 
 
 # --- the grid ---------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sl=st.sampled_from(STOPS),
+    tp=st.sampled_from(STOPS),
+    trail=st.sampled_from(STOPS),
+    execution=st.sampled_from(["close", "next_open"]),
+    short=st.booleans(),
+)
+def test_grid_rows_equal_run_backtest_for_any_stops(sl, tp, trail, execution, short):
+    df = _walk(300, 5)
+    cfg = BacktestConfig(
+        stop_loss=sl, take_profit=tp, trailing_stop=trail, execution=execution, allow_short=short
+    )
+    combos = [{"fast": 3, "slow": 12}, {"fast": 5, "slow": 30}]
+    table = run_combos(df, "ma_crossover", combos, config=cfg)
+    for row, params in zip(table.iter_rows(named=True), combos, strict=True):
+        stats = run_backtest(df, "ma_crossover", params, config=cfg).stats
+        assert {k: row[k] for k in stats} == pytest.approx(stats, nan_ok=True, rel=0, abs=0)
 
 
 def _walk(n: int, seed: int) -> pl.DataFrame:
