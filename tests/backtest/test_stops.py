@@ -472,3 +472,43 @@ def test_stop_runs_agree_under_every_invariant_timing_and_mode(invariants):
     assert other.violations == ()
     changed = np.flatnonzero(signal != np.concatenate([[0.0], signal[:-1]])) + 1  # next_open
     assert set(strict.fills["bar"].to_list()) - set(changed.tolist())  # some stops fired
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    stop=st.floats(0.002, 0.05),
+    tp=st.one_of(st.none(), st.floats(0.002, 0.08)),
+    trailing=st.booleans(),
+    short=st.booleans(),
+)
+def test_random_stops_match_vectorbt(seed, stop, tp, trailing, short):
+    """The same comparison as above on hypothesis-drawn stops, markets and signals."""
+    import warnings
+
+    df, signal = _vbt_market(seed, 300, short)
+    loss = {"trailing_stop": stop} if trailing else {"stop_loss": stop}
+    cfg = BacktestConfig(
+        execution="close", fee_bps=10.0, slippage_bps=0.0 if short else 5.0,
+        allow_short=short, take_profit=tp, **loss,
+    )  # fmt: skip
+    ours = run_backtest(df, signal, config=cfg)
+    extra = {}
+    if short:
+        extra = {"short_entries": _edges(signal, -1.0), "short_exits": _edges(signal, 0.0)}
+    if tp is not None:
+        extra["tp_stop"] = tp
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vbt = pytest.importorskip("vectorbt")
+        pf = vbt.Portfolio.from_signals(
+            df["close"].to_numpy(), _edges(signal, 1.0), _edges(signal, 0.0),
+            open=df["open"].to_numpy(), high=df["high"].to_numpy(), low=df["low"].to_numpy(),
+            fees=0.001, slippage=cfg.slippage_rate, init_cash=10_000.0, size=np.inf,
+            stop_exit_price="stopmarket", sl_stop=stop, sl_trail=trailing, **extra,
+        )  # fmt: skip
+        theirs = pf.value().to_numpy()
+        n_orders = int(pf.orders.count())
+    np.testing.assert_allclose(ours.equity["equity"].to_numpy(), theirs, rtol=1e-9)
+    assert ours.fills.height == n_orders
