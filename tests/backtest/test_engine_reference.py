@@ -15,8 +15,11 @@ from peak_trade.backtest.engine import run_backtest
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
-def reference_backtest(open_, close, signal, cfg: BacktestConfig) -> dict:
-    """The execution model written as plainly as possible, one bar at a time."""
+def reference_backtest(open_, close, signal, cfg: BacktestConfig, high=None, low=None) -> dict:
+    """The execution model written as plainly as possible, one bar at a time.
+
+    With a stop in ``cfg``, ``high`` and ``low`` are needed (docs/backtest.md, "Stops").
+    """
     fee = cfg.fee_bps / 10_000
     slip = cfg.slippage_bps / 10_000
     cash = cfg.initial_cash
@@ -91,18 +94,61 @@ def reference_backtest(open_, close, signal, cfg: BacktestConfig) -> dict:
         if wanted != units:
             trade_at(bar, wanted - units, raw_price)
 
+    # Stops: the entry's raw price and the best price since (None when flat).
+    entry = best = None
+
+    def order(bar, target, raw_price):
+        nonlocal entry, best
+        before = units
+        rebalance(bar, target, raw_price)
+        if units == 0:
+            entry = best = None
+        elif before == 0 or (units > 0) != (before > 0) or abs(units) > abs(before):
+            entry = best = raw_price  # opened, flipped or enlarged: the stops restart
+
+    def stop_price(i):
+        """The raw exit price of a stop in bar i, or None; levels come from earlier bars."""
+        long = units > 0
+        adverse = []  # loss-side levels: the stop loss and the trailing stop
+        if cfg.stop_loss is not None:
+            adverse.append(entry * (1 - cfg.stop_loss) if long else entry * (1 + cfg.stop_loss))
+        if cfg.trailing_stop is not None:
+            trail = cfg.trailing_stop
+            adverse.append(best * (1 - trail) if long else best * (1 + trail))
+        if adverse:
+            level = max(adverse) if long else min(adverse)
+            if (open_[i] <= level) if long else (open_[i] >= level):
+                return open_[i]  # gapped through: the open
+            if (low[i] <= level) if long else (high[i] >= level):
+                return level
+        if cfg.take_profit is not None:
+            tp = cfg.take_profit
+            level = entry * (1 + tp) if long else entry * (1 - tp)
+            if (open_[i] >= level) if long else (open_[i] <= level):
+                return open_[i]
+            if (high[i] >= level) if long else (low[i] <= level):
+                return level
+        return None
+
     n = len(close)
     out = {"position": [], "cash": [], "equity": []}
     last_target = 0.0
     queued = None
     for i in range(n):
         if queued is not None:
-            rebalance(i, queued, open_[i])
+            order(i, queued, open_[i])
             queued = None
+        if units != 0 and cfg.has_stops:
+            price = stop_price(i)
+            if price is not None:
+                trade_at(i, -units, price)
+                entry = best = None
+            else:
+                best = max(best, high[i]) if units > 0 else min(best, low[i])
         if signal[i] != last_target:
             last_target = signal[i]
             if cfg.execution == "close":
-                rebalance(i, signal[i], close[i])
+                order(i, signal[i], close[i])
             elif i < n - 1:
                 queued = signal[i]
         if cfg.close_at_end and i == n - 1 and units != 0:
@@ -111,6 +157,7 @@ def reference_backtest(open_, close, signal, cfg: BacktestConfig) -> dict:
         if equity <= 0 and units != 0:
             trade_at(i, -units, close[i])
             equity = cash
+            entry = best = None
         out["position"].append(units)
         out["cash"].append(cash)
         out["equity"].append(equity)
@@ -142,7 +189,7 @@ def ohlcv(open_, close) -> pl.DataFrame:
 def assert_matches_reference(df: pl.DataFrame, signal, cfg: BacktestConfig) -> None:
     o = df["open"].to_list()
     c = df["close"].to_list()
-    want = reference_backtest(o, c, list(signal), cfg)
+    want = reference_backtest(o, c, list(signal), cfg, df["high"].to_list(), df["low"].to_list())
     got = run_backtest(df, signal=np.asarray(signal, dtype=float), config=cfg)
     close_enough = {"rtol": 1e-9, "atol": 1e-9 * cfg.initial_cash}
     for col in ("position", "cash", "equity"):

@@ -41,6 +41,9 @@ def test_unknown_key_names_full_path_suggests_and_lists_allowed_keys() -> None:
                 "periods_per_year",
                 "position_fraction",
                 "slippage_bps",
+                "stop_loss",
+                "take_profit",
+                "trailing_stop",
             ],
         }
     ]

@@ -1,4 +1,4 @@
-"""The backtest configuration: costs, sizing, fill timing and end-of-run behaviour."""
+"""The backtest configuration: costs, sizing, fill timing, stops and end-of-run behaviour."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ __all__ = ["BacktestConfig", "ConfigLike", "Execution", "as_backtest_config"]
 
 Execution = Literal["next_open", "close"]
 _EXECUTIONS: tuple[str, ...] = get_args(Execution)
+_STOPS = ("stop_loss", "take_profit", "trailing_stop")
 
 
 def _fail(field: str, expected: str, got: Any, hint: str) -> ConfigError:
@@ -49,6 +50,14 @@ class BacktestConfig:
         close_at_end: Close any open position at the last bar's close.
         periods_per_year: Bars per year for annualised stats; None infers it from
             the median bar spacing (365-day years).
+        stop_loss: Exit when the price moves this fraction of the entry price
+            against the position (> 0, finite), checked intrabar on high and low;
+            None for no stop. The fill rules are in docs/backtest.md ("Stops").
+        take_profit: Exit when the price moves this fraction of the entry price in
+            favour of the position (> 0, finite); None for none.
+        trailing_stop: Exit when the price falls this fraction below the highest
+            high since entry (a long) or rises it above the lowest low (a short)
+            (> 0, finite); None for none.
 
     Raises:
         ConfigError: A value is out of range or of the wrong type.
@@ -66,6 +75,9 @@ class BacktestConfig:
     allow_short: bool = False
     close_at_end: bool = False
     periods_per_year: float | None = None
+    stop_loss: float | None = None
+    take_profit: float | None = None
+    trailing_stop: float | None = None
 
     def __post_init__(self) -> None:
         cash = _number("initial_cash", self.initial_cash)
@@ -98,6 +110,20 @@ class BacktestConfig:
                 raise _fail(
                     "periods_per_year", "> 0 or None", ppy, "e.g. 252 for daily equity bars"
                 )
+        for name in _STOPS:
+            value = getattr(self, name)
+            if value is not None and not _number(name, value) > 0.0:
+                raise _fail(
+                    name,
+                    "a fraction > 0 or None",
+                    value,
+                    f"0.05 is 5% of the entry price: {name}=0.05",
+                )
+
+    @property
+    def has_stops(self) -> bool:
+        """Whether any of ``stop_loss``, ``take_profit`` or ``trailing_stop`` is set."""
+        return any(getattr(self, name) is not None for name in _STOPS)
 
     @property
     def fee_rate(self) -> float:
@@ -110,7 +136,12 @@ class BacktestConfig:
         return float(self.slippage_bps) / 1e4
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (JSON/TOML friendly except ``None``)."""
+        """The fields as a plain dict (JSON/TOML friendly except ``None``).
+
+        The stop fields appear only when set, so that a config without stops has
+        the same dict (and the same chunk keys in a sweep) as before stops existed.
+        """
+        stops = {name: getattr(self, name) for name in _STOPS if getattr(self, name) is not None}
         return {
             "initial_cash": self.initial_cash,
             "fee_bps": self.fee_bps,
@@ -120,6 +151,7 @@ class BacktestConfig:
             "allow_short": self.allow_short,
             "close_at_end": self.close_at_end,
             "periods_per_year": self.periods_per_year,
+            **stops,
         }
 
 

@@ -29,6 +29,7 @@ from peak_trade.backtest.registry import get_strategy, get_strategy_class
 from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame, trades_frame
 from peak_trade.backtest.signals import strategy_or_entries
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
+from peak_trade.backtest.stops import stop_capacity, stop_simulator
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
@@ -294,7 +295,7 @@ def _run_backtest(
     if status != k.SIGNAL_OK:
         raise signal_error(status, index, value, ts, where="the signal")
     n = df.height
-    cap = fk.fill_capacity_nb(changes)
+    cap = stop_capacity(changes) if config.has_stops else fk.fill_capacity_nb(changes)
     position = np.empty(n)
     cash = np.empty(n)
     equity = np.empty(n)
@@ -312,7 +313,9 @@ def _run_backtest(
     limit = checks.leverage_limit(allow_short=config.allow_short)
     counts, first_bar, first_vals = inv.buffers()
     announce_compile(k.simulate_checked_nb)
-    _, _, nf, nt = k.simulate_checked_nb(
+    # With a stop, its own per-bar path (backtest/stops.py); the default is unchanged.
+    simulate = stop_simulator(config) if config.has_stops else k.simulate_checked_nb
+    _, _, nf, nt = simulate(
         market.open,
         market.high,
         market.low,

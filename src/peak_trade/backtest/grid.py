@@ -23,6 +23,7 @@ from peak_trade.backtest._stats_kernels import N_STATS
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
 from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
+from peak_trade.backtest.stops import grid_stop_runner
 from peak_trade.backtest.strategies.base import Strategy, suggest
 from peak_trade.backtest.window import window_market
 from peak_trade.core._frames import short_repr, to_series
@@ -245,7 +246,9 @@ def _batch_stats(
     codes = np.zeros(m, dtype=np.int64)
     bars = np.zeros(m, dtype=np.int64)
     vals = np.zeros((m, 3))
-    grid_checked_nb(
+    # With a stop, the stop kernel per column (backtest/stops.py): rows equal run_backtest's.
+    run = grid_stop_runner(config) if config.has_stops else grid_checked_nb
+    run(
         market.open,
         market.high,
         market.low,

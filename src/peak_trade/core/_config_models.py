@@ -274,6 +274,17 @@ class BacktestSection(_Section):
     periods_per_year: StrictFloat | None = Field(
         default=None, gt=0, description="bars per year for annualised stats; unset infers it"
     )
+    stop_loss: StrictFloat | None = Field(
+        default=None,
+        gt=0,
+        description="exit at this fraction of the entry price against the position",
+    )
+    take_profit: StrictFloat | None = Field(
+        default=None, gt=0, description="exit at this fraction of the entry price in its favour"
+    )
+    trailing_stop: StrictFloat | None = Field(
+        default=None, gt=0, description="exit at this fraction off the best price since entry"
+    )
 
 
 class StrategySection(_Section):

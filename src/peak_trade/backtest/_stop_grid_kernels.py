@@ -1,0 +1,125 @@
+"""Numba kernel of run_grid with stops: signal columns through the stop path in parallel.
+
+Each column runs the same ``scan_signal_nb``, ``simulate_stops_nb``,
+``end_checks_nb`` and ``stats_nb`` as ``run_backtest`` with that config's stops, so
+a grid row equals that run's stats bit for bit. Arrays and scalars only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit, prange
+
+from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._fill_kernels import N_FILL_COLS, N_TRADE_COLS, T_OPEN, T_PNL, T_RETURN
+from peak_trade.backtest._kernels import SIGNAL_OK, scan_signal_nb
+from peak_trade.backtest._stats_kernels import stats_nb
+from peak_trade.backtest._stop_kernels import simulate_stops_nb
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@njit(cache=True, nogil=True)
+def stop_capacity_nb(changes: int) -> int:
+    """Reference: two fills per target change, one stop exit per change, one end close."""
+    return 3 * changes + 2
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def grid_stops_nb(
+    open_: Floats,
+    high: Floats,
+    low: Floats,
+    close: Floats,
+    timestamps: Ints,
+    signals: Floats,
+    allow_short: bool,
+    initial_cash: float,
+    fee_rate: float,
+    slip: float,
+    fraction: float,
+    next_open: bool,
+    close_at_end: bool,
+    stops: Floats,
+    periods_per_year: float,
+    years: float,
+    n_chunks: int,
+    check_mode: int,
+    at_end: bool,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    out_stats: Floats,
+    out_status: Ints,
+    out_index: Ints,
+    out_value: Floats,
+    out_code: Ints,
+    out_bar: Ints,
+    out_vals: Floats,
+) -> None:
+    """Reference: simulate_stops_nb (+ end_checks_nb) then stats_nb per column, serially.
+
+    The outputs are those of ``grid_checked_nb``: a bad signal's row, and a
+    violating row in CHECK_STOP mode, is NaN.
+    """
+    n = signals.shape[0]
+    m = signals.shape[1]
+    size = (m + n_chunks - 1) // n_chunks
+    per_bar = ik.CHECK_OFF if at_end else check_mode
+    stop = check_mode == ik.CHECK_STOP
+    for c in prange(n_chunks):
+        lo = c * size
+        hi = min(m, lo + size)
+        if lo >= hi:
+            continue
+        position = np.empty(n)
+        cash = np.empty(n)
+        equity = np.empty(n)
+        exposure = np.empty(n)
+        no_drawdown = np.empty(0)
+        counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
+        first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
+        first_vals = np.zeros((ik.N_INVARIANTS, 3))
+        for j in range(lo, hi):
+            out_code[j] = 0
+            out_bar[j] = -1
+            signal = np.ascontiguousarray(signals[:, j])
+            status, index, value, changes = scan_signal_nb(signal, allow_short)
+            out_status[j] = status
+            out_index[j] = index
+            out_value[j] = value
+            if status != SIGNAL_OK:
+                out_stats[j, :] = np.nan
+                continue
+            cap = stop_capacity_nb(changes)
+            fills = np.empty((cap, N_FILL_COLS))
+            trades = np.empty((cap, N_TRADE_COLS))
+            counts[:] = 0
+            first_bar[:] = -1
+            first_vals[:, :] = 0.0
+            code, bar, nf, nt, _ = simulate_stops_nb(
+                open_, high, low, close, timestamps, signal, initial_cash, fee_rate, slip,
+                fraction, next_open, close_at_end, stops, per_bar, abs_tol, rel_tol,
+                max_leverage, allow_short, position, cash, equity, exposure, fills, trades,
+                counts, first_bar, first_vals,
+            )  # fmt: skip
+            if at_end and check_mode != ik.CHECK_OFF:
+                code, bar = end_checks_nb(
+                    timestamps, close, high, low, position, cash, equity, fills, nf, trades,
+                    nt, initial_cash, slip, abs_tol, rel_tol, max_leverage, allow_short, stop,
+                    counts, first_bar, first_vals,
+                )  # fmt: skip
+            if code != 0:
+                out_code[j] = code
+                out_bar[j] = bar
+                out_vals[j, :] = first_vals[code - 1, :]
+                if stop:
+                    out_stats[j, :] = np.nan
+                    continue
+            stats_nb(
+                equity, position, initial_cash, trades[:nt, T_PNL], trades[:nt, T_RETURN],
+                trades[:nt, T_OPEN], periods_per_year, years, out_stats[j], no_drawdown,
+            )  # fmt: skip
