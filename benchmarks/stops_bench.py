@@ -51,8 +51,8 @@ def main() -> None:
     plain = BacktestConfig(execution="close")
     stops = BacktestConfig(execution="close", stop_loss=0.01, trailing_stop=0.02)
     a, b = _median_pair(
-        lambda: run_backtest(df, signal, config=plain),
-        lambda: run_backtest(df, signal, config=stops),
+        lambda: run_backtest(df, signal=signal, config=plain),
+        lambda: run_backtest(df, signal=signal, config=stops),
     )
     print(f"run_backtest {BARS:,} bars: no stop {a:.3f} s, stops {b:.3f} s, ratio {b / a:.2f}")
 
@@ -74,7 +74,7 @@ def main() -> None:
         before = np.concatenate([[0.0], signal[:-1]])
         entries, exits = (signal == 1) & (before != 1), (signal == 0) & (before != 0)
         a, b = _median_pair(
-            lambda: run_backtest(df, signal, config=sl),
+            lambda: run_backtest(df, signal=signal, config=sl),
             lambda: vbt.Portfolio.from_signals(
                 cols["close"], entries, exits, open=cols["open"], high=cols["high"],
                 low=cols["low"], fees=0.001, slippage=0.0005, init_cash=10_000.0,

@@ -48,7 +48,7 @@ def bars(open_, high, low, close) -> pl.DataFrame:
 
 
 def run(df: pl.DataFrame, signal: list[float], config: BacktestConfig):
-    return run_backtest(df, np.asarray(signal, dtype=float), config=config)
+    return run_backtest(df, signal=np.asarray(signal, dtype=float), config=config)
 
 
 def exits(result) -> list[tuple[int, float]]:
@@ -336,7 +336,7 @@ def test_stops_match_vectorbt_from_signals(seed, stops, vbt_stops, short, slippa
     cfg = BacktestConfig(
         execution="close", fee_bps=10.0, slippage_bps=slippage_bps, allow_short=short, **stops
     )
-    ours = run_backtest(df, signal, config=cfg)
+    ours = run_backtest(df, signal=signal, config=cfg)
     extra = {}
     if short:
         extra = {"short_entries": _edges(signal, -1.0), "short_exits": _edges(signal, 0.0)}
@@ -367,7 +367,7 @@ def test_a_target_change_on_a_stop_bar_is_taken_where_vectorbt_ignores_it():
     df = bars([100, 100, 96, 96], [101, 101, 97, 97], [99, 94, 95, 95], [100, 96, 96, 96])
     signal = np.asarray([1.0, -1.0, -1.0, -1.0])
     cfg = BacktestConfig(execution="close", allow_short=True, stop_loss=0.05, **NO_COSTS)
-    ours = run_backtest(df, signal, config=cfg)
+    ours = run_backtest(df, signal=signal, config=cfg)
     assert ours.equity["position"][1] < 0.0  # short from the close of the stop bar
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -408,7 +408,7 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     df = bars([100, 90, 91, 91], [101, 92, 92, 92], [99, 88, 90, 90], [100, 91, 91, 91])
     cfg = BacktestConfig(execution="close", stop_loss=0.05, **NO_COSTS)
     signal = np.ones(4)
-    clean = run_backtest(df, signal, config=cfg)  # strict checks pass on the real run
+    clean = run_backtest(df, signal=signal, config=cfg)  # strict checks pass on the real run
     assert exits(clean)[1] == (1, 90.0)
     cols, ts, fills, nf, (position, cash, equity, _), trades, nt = _stop_run(df, signal, cfg)
     assert fills[1, fk.F_BAR] == 1.0
@@ -465,8 +465,8 @@ def test_stop_runs_agree_under_every_invariant_timing_and_mode(invariants):
     df = _walk(500, 9)
     cfg = BacktestConfig(stop_loss=0.01, trailing_stop=0.015, allow_short=True)
     signal = np.where(np.arange(500) % 60 < 30, 1.0, -1.0)
-    strict = run_backtest(df, signal, config=cfg)
-    other = run_backtest(df, signal, config=cfg, invariants=invariants)
+    strict = run_backtest(df, signal=signal, config=cfg)
+    other = run_backtest(df, signal=signal, config=cfg, invariants=invariants)
     assert other.stats == pytest.approx(strict.stats, nan_ok=True, rel=0, abs=0)
     assert other.fills.equals(strict.fills)
     assert other.violations == ()
@@ -493,7 +493,7 @@ def test_random_stops_match_vectorbt(seed, stop, tp, trailing, short):
         execution="close", fee_bps=10.0, slippage_bps=0.0 if short else 5.0,
         allow_short=short, take_profit=tp, **loss,
     )  # fmt: skip
-    ours = run_backtest(df, signal, config=cfg)
+    ours = run_backtest(df, signal=signal, config=cfg)
     extra = {}
     if short:
         extra = {"short_entries": _edges(signal, -1.0), "short_exits": _edges(signal, 0.0)}
