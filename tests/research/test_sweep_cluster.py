@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -30,6 +29,7 @@ from peak_trade.core.errors import CacheCorruptionError, ConfigError
 from peak_trade.data.cache import OhlcvCache
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research.sweep import sweep
+from tests.research._bits import bits
 from tests.research.fixture_strategies import GATE_ENV, GateCrossover
 
 pytestmark = [
@@ -43,17 +43,6 @@ SYMBOLS = ["BTC/USDT", "ETH", "SOL", "XRP"]
 GRID = {"fast": [3, 5, 8], "slow": [21, 34]}
 CHUNK = 2  # 3 chunks per symbol, 12 tasks
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bits(frame: pl.DataFrame) -> dict[str, Any]:
-    """Each column's exact content: float columns as their IEEE-754 bit patterns."""
-    out: dict[str, Any] = {}
-    for name, dtype in frame.schema.items():
-        values = frame.get_column(name)
-        out[name] = (
-            values.to_numpy().view(np.int64).tolist() if dtype == pl.Float64 else values.to_list()
-        )
-    return out
 
 
 def _stored(out: Path) -> pl.DataFrame:
@@ -108,7 +97,7 @@ def test_cluster_sweep_of_a_cache_is_bit_identical_to_local(cluster, cache, loca
         output=tmp_path, collect=False,
     )  # fmt: skip
     assert (on_cluster.rows, on_cluster.chunks, on_cluster.retried) == (24, 12, 0)
-    assert _bits(_stored(tmp_path)) == _bits(local)
+    assert bits(_stored(tmp_path)) == bits(local)
     assert ray.is_initialized()  # the caller's connection is left as it was
 
 
@@ -172,7 +161,7 @@ def test_a_killed_driver_resumes_from_the_written_chunks(cluster, cache, local, 
         output=tmp_path, collect=False,
     )  # fmt: skip
     assert (summary.rows, summary.chunks, summary.computed) == (24, 12, 7)
-    assert _bits(_stored(tmp_path)) == _bits(local)
+    assert bits(_stored(tmp_path)) == bits(local)
 
 
 def test_workers_of_another_version_fail_fast_naming_both(cluster, cache, tmp_path):
@@ -228,6 +217,6 @@ def test_removing_a_worker_node_mid_sweep_completes_through_retries(
     assert "error" not in result, result.get("error")
     summary = result["summary"]
     assert summary.retried >= 1
-    assert _bits(_stored(tmp_path)) == _bits(local)
+    assert bits(_stored(tmp_path)) == bits(local)
     (done,) = [r for r in caplog.records if r.getMessage() == "sweep.done"]
     assert done.retried == summary.retried  # type: ignore[attr-defined]  # a log extra

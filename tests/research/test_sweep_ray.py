@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pytest
 
 from peak_trade.core.errors import BacktestInvariantError
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research.sweep import SweepProgress, sweep
+from tests.research._bits import bits
 from tests.research.fixture_strategies import GUILTY, SizedHold, TripwireCrossover
 from tests.research.invariant_cases import CFG as INV_CFG
 from tests.research.invariant_cases import FAULTY, FRAMES, assert_rows, reference
@@ -48,29 +48,18 @@ def _frames() -> dict[str, pl.DataFrame]:
     return {s: synthetic_ohlcv(2_000, seed=9, symbol=s, volatility=0.02) for s in SYMBOLS}
 
 
-def _bits(frame: pl.DataFrame) -> dict[str, Any]:
-    """Each column's exact content: float columns as their IEEE-754 bit patterns."""
-    out: dict[str, Any] = {}
-    for name, dtype in frame.schema.items():
-        values = frame.get_column(name)
-        out[name] = (
-            values.to_numpy().view(np.int64).tolist() if dtype == pl.Float64 else values.to_list()
-        )
-    return out
-
-
 def test_ray_results_are_bit_identical_to_local(ray_instance: Any, tmp_path: Path):
     frames = _frames()
     on_ray = sweep(frames, "ma_crossover", GRID, executor="ray", chunk_size=5, output=tmp_path)
     local = sweep(frames, "ma_crossover", GRID, executor="local", max_workers=2, chunk_size=5)
     assert on_ray.height == len(SYMBOLS) * 12
-    assert _bits(on_ray) == _bits(local)
+    assert bits(on_ray) == bits(local)
     events: list[SweepProgress] = []
     resumed = sweep(
         frames, "ma_crossover", GRID, chunk_size=5, output=tmp_path, progress=events.append
     )
     assert events == []  # every chunk Ray wrote is reused
-    assert _bits(resumed) == _bits(local)
+    assert bits(resumed) == bits(local)
     assert ray_instance.is_initialized()  # the sweep did not shut down an instance it did not start
 
 

@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -18,6 +17,7 @@ from peak_trade.data.providers.synthetic import synthetic_ohlcv
 from peak_trade.research import _refs
 from peak_trade.research._collect import SweepProgress, SweepSummary
 from peak_trade.research.sweep import sweep
+from tests.research._bits import bits
 
 SYMBOLS = ["BTC/USDT", "ETH", "SOL"]
 GRID = {"fast": [3, 5, 8], "slow": [21, 34]}
@@ -35,17 +35,6 @@ def _cache(root: Path) -> OhlcvCache:
     return cache
 
 
-def _bits(frame: pl.DataFrame) -> dict[str, Any]:
-    """Each column's exact content: float columns as their IEEE-754 bit patterns."""
-    out: dict[str, Any] = {}
-    for name, dtype in frame.schema.items():
-        values = frame.get_column(name)
-        out[name] = (
-            values.to_numpy().view(np.int64).tolist() if dtype == pl.Float64 else values.to_list()
-        )
-    return out
-
-
 @pytest.fixture(autouse=True)
 def _fresh_lru() -> None:
     _refs.clear_loaded()
@@ -57,7 +46,7 @@ def test_cache_sweep_equals_the_frames_sweep_bit_for_bit(tmp_path: Path):
     by_ref = sweep(cache, "ma_crossover", GRID, symbols=SYMBOLS, max_workers=2, chunk_size=4)
     by_frame = sweep(_frames(), "ma_crossover", GRID, max_workers=2, chunk_size=4)
     assert by_ref.height == len(SYMBOLS) * 6
-    assert _bits(by_ref) == _bits(by_frame)
+    assert bits(by_ref) == bits(by_frame)
     # and against the engine alone, one combination
     row = by_ref.filter(
         (pl.col("symbol") == "ETH") & (pl.col("fast") == 5) & (pl.col("slow") == 34)
@@ -74,7 +63,7 @@ def test_path_mapping_reads_local_files_and_file_uris(tmp_path: Path, suffix: st
         path = atomic_write(frame, tmp_path / f"{i}{suffix}", checksum="xxh3")
         paths[symbol] = path.as_uri() if i == 1 else path  # one as file:// URI
     got = sweep(paths, "ma_crossover", GRID, max_workers=1)
-    assert _bits(got) == _bits(sweep(frames, "ma_crossover", GRID, max_workers=1))
+    assert bits(got) == bits(sweep(frames, "ma_crossover", GRID, max_workers=1))
 
 
 def test_workers_load_each_symbol_once_and_verify_it_once(tmp_path, monkeypatch):
@@ -137,7 +126,7 @@ def test_collect_false_holds_no_rows_and_the_directory_holds_them_all(tmp_path: 
     stored = pl.read_parquet(sorted(tmp_path.glob("part-*.parquet")))
     order = {s: i for i, s in enumerate(SYMBOLS)}
     stored = stored.sort(pl.col("symbol").replace_strict(order), maintain_order=True)
-    assert _bits(stored) == _bits(full)
+    assert bits(stored) == bits(full)
 
 
 @pytest.mark.parametrize(
@@ -204,4 +193,4 @@ def test_tuple_cache_keys_sweep_under_their_symbol(tmp_path: Path):
         cache.put(("binance", symbol, "1h"), frame)
     keys = [("binance", s, "1h") for s in SYMBOLS]
     got = sweep(cache, "ma_crossover", GRID, symbols=keys, max_workers=1)
-    assert _bits(got) == _bits(sweep(frames, "ma_crossover", GRID, max_workers=1))
+    assert bits(got) == bits(sweep(frames, "ma_crossover", GRID, max_workers=1))
