@@ -200,8 +200,9 @@ def expected_max_sharpe(n_trials: int, sr_variance: float) -> float:
     if n_trials == 1:
         return 0.0
     n = float(n_trials)
-    z1 = _NORMAL.inv_cdf(1.0 - 1.0 / n)
-    z2 = _NORMAL.inv_cdf(1.0 - 1.0 / (n * math.e))
+    # Z^-1(1 - p) = -Z^-1(p): exact where 1 - 1/n would round to 1 (n >= 2**53).
+    z1 = -_NORMAL.inv_cdf(1.0 / n)
+    z2 = -_NORMAL.inv_cdf(1.0 / (n * math.e))
     return math.sqrt(sr_variance) * ((1.0 - EULER_GAMMA) * z1 + EULER_GAMMA * z2)
 
 
