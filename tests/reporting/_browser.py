@@ -35,6 +35,12 @@ _CHARTS_JS = """
 }))
 """
 
+# The text of each drawn violations table (``violations-<k>``), row by row.
+_VIOLATIONS_JS = """
+() => Object.fromEntries(Array.from(document.querySelectorAll('table[id^="violations-"]')).map(
+  t => [t.id, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))]))
+"""
+
 
 def _missing(what: str, fix: str) -> None:
     """Skip, except on CI (``CI=true``), where a missing browser or driver fails."""
@@ -64,12 +70,14 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 @dataclass
 class Loaded:
-    """What the browser saw: console errors, requests, charts and the screenshot."""
+    """What the browser saw: console errors, requests, charts, the screenshot and the
+    violations tables (by id, header row first)."""
 
     errors: list[str]
     requests: list[str]
     charts: list[dict[str, Any]]
     screenshot: Path
+    violations: dict[str, list[list[str]]]
 
 
 def load_page(html: Path, shot: Path) -> Loaded:
@@ -100,11 +108,12 @@ def load_page(html: Path, shot: Path) -> Loaded:
             page.goto(html.resolve().as_uri())
             page.wait_for_selector("body[data-ready='1']", timeout=60_000)
             charts = page.evaluate(_CHARTS_JS)
+            violations = page.evaluate(_VIOLATIONS_JS)
             page.screenshot(path=str(shot))
         finally:
             browser.close()
     requests = sorted(set(requests) - {html.resolve().as_uri()})
-    return Loaded(errors, requests, charts, shot)
+    return Loaded(errors, requests, charts, shot, violations)
 
 
 def not_blank(png: Path) -> bool:

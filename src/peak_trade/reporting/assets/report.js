@@ -112,7 +112,11 @@
     sec.appendChild(box);
     sec.appendChild(el("h3", {}, "Invariant violations"));
     if (run.violations.length === 0) sec.appendChild(el("p", {}, run.violations_note));
-    else sec.appendChild(table(Object.keys(run.violations[0]), run.violations.map((v) => Object.values(v)), true));
+    else {
+      const vt = table(Object.keys(run.violations[0]), run.violations.map((v) => Object.values(v)), true);
+      vt.id = `violations-${k}`;
+      sec.appendChild(vt);
+    }
   }
 
   function sweepSection(sw, root) {
