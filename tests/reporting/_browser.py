@@ -30,6 +30,8 @@ _CHARTS_JS = """
          + d.querySelectorAll('canvas').length,
   traces: (d.data || []).map(t => ({name: t.name || t.type || '', n: (t.y || t.x || []).length,
                                      y: Array.isArray(t.y) ? t.y : null,
+                                     ends: Array.isArray(t.x) && t.x.length
+                                       ? [+t.x[0], +t.x[t.x.length - 1]] : null,
                                      zmax: Array.isArray(t.z)
                                        ? Math.max(...t.z.flat().filter(v => v !== null)) : null})),
 }))

@@ -17,7 +17,7 @@ from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import run_payload
+from peak_trade.reporting._run_payload import run_payload, share_prices
 from peak_trade.reporting._sweep_payload import sweep_payload
 
 __all__ = ["dir_payload", "frame_payload", "result_payload"]
@@ -73,7 +73,7 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
         params=result.params,
         violations=violations,
     )
-    return {"runs": [run], "repro": _repro_now()}
+    return {"prices": share_prices([run]), "runs": [run], "repro": _repro_now()}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:
@@ -139,7 +139,8 @@ def _run_dir(directory: Path) -> dict[str, Any]:
             "columns": list(OVERVIEW),
             "rows": [[row.get(c) for c in OVERVIEW] for row in rows],
         }
-    return {"runs": runs, "overview": overview, "repro": _repro(directory)}
+    prices = share_prices(runs)
+    return {"prices": prices, "runs": runs, "overview": overview, "repro": _repro(directory)}
 
 
 def _sweep_dir(directory: Path) -> dict[str, Any]:
