@@ -37,6 +37,16 @@ def _warn_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return run_dir
 
 
+def test_run_says_how_many_backtests_violated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _warn_run(tmp_path, monkeypatch)
+    rows = json.loads((run_dir / "stats.json").read_text())["results"]
+    bad = sum(1 for row in rows if row["violations"])
+    out = capsys.readouterr().out
+    assert f"invariants (warn): {bad} of 4 backtests violated; see `violations`" in out
+
+
 def _page_payload(page: Path) -> dict[str, Any]:
     text = page.read_text("utf-8")
     start = text.index("<script type='application/json' id='pt-data'>")
