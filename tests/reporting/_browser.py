@@ -30,9 +30,17 @@ _CHARTS_JS = """
          + d.querySelectorAll('canvas').length,
   traces: (d.data || []).map(t => ({name: t.name || t.type || '', n: (t.y || t.x || []).length,
                                      y: Array.isArray(t.y) ? t.y : null,
+                                     ends: Array.isArray(t.x) && t.x.length
+                                       ? [+t.x[0], +t.x[t.x.length - 1]] : null,
                                      zmax: Array.isArray(t.z)
                                        ? Math.max(...t.z.flat().filter(v => v !== null)) : null})),
 }))
+"""
+
+# The text of each drawn violations table (``violations-<k>``), row by row.
+_VIOLATIONS_JS = """
+() => Object.fromEntries(Array.from(document.querySelectorAll('table[id^="violations-"]')).map(
+  t => [t.id, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))]))
 """
 
 
@@ -64,12 +72,14 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 @dataclass
 class Loaded:
-    """What the browser saw: console errors, requests, charts and the screenshot."""
+    """What the browser saw: console errors, requests, charts, the screenshot and the
+    violations tables (by id, header row first)."""
 
     errors: list[str]
     requests: list[str]
     charts: list[dict[str, Any]]
     screenshot: Path
+    violations: dict[str, list[list[str]]]
 
 
 def load_page(html: Path, shot: Path) -> Loaded:
@@ -100,11 +110,12 @@ def load_page(html: Path, shot: Path) -> Loaded:
             page.goto(html.resolve().as_uri())
             page.wait_for_selector("body[data-ready='1']", timeout=60_000)
             charts = page.evaluate(_CHARTS_JS)
+            violations = page.evaluate(_VIOLATIONS_JS)
             page.screenshot(path=str(shot))
         finally:
             browser.close()
     requests = sorted(set(requests) - {html.resolve().as_uri()})
-    return Loaded(errors, requests, charts, shot)
+    return Loaded(errors, requests, charts, shot, violations)
 
 
 def not_blank(png: Path) -> bool:

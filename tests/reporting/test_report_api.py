@@ -48,8 +48,9 @@ def test_a_long_run_keeps_4000_points_per_series_and_the_page_under_6_mb(tmp_pat
     assert page.stat().st_size < 6_000_000
     [run] = _payload(page)["runs"]
     assert len(run["trades"]["rows"]) == 1_000
-    for name, series in run["series"].items():
-        assert 0 < len(series["x"]) == len(series["y"]) <= 4_000, name
+    [price] = _payload(page)["prices"]
+    for name, series in [*run["series"].items(), ("price", price)]:
+        assert 0 < len(series["dx"]) == len(series["y"]) <= 4_000, name
     assert max(run["series"]["equity"]["y"]) == result.equity["equity"].max()
     assert min(run["series"]["drawdown"]["y"]) == result.equity["drawdown"].min()
 
@@ -131,6 +132,11 @@ def test_report_command_rebuilds_the_page(
     assert [r["symbol"] for r in payload["runs"]] == ["AAA", "AAA", "BBB", "BBB"]
     assert payload["overview"]["columns"][:2] == ["symbol", "strategy"]
     assert payload["repro"]["run_id"] == run_dir.name
+    # one price series per symbol, shared by its two strategies
+    assert [r["price"] for r in payload["runs"]] == [0, 0, 1, 1]
+    assert len(payload["prices"]) == 2
+    notes = {r["violations_note"] for r in payload["runs"]}
+    assert notes == {"none (strict mode: a violation would have stopped the run)"}
     assert main(["report", str(tmp_path)]) == 2
     assert "not a run or sweep directory" in capsys.readouterr().err
 

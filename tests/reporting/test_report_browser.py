@@ -57,6 +57,14 @@ def test_a_synthetic_result_draws_offline_with_its_true_equity_extremes(tmp_path
     _assert_drawn(seen, _run_charts(1))
     equity = result.equity["equity"].to_numpy()
     assert _equity_extremes(seen, 0) == (equity.max(), equity.min())
+    ms = result.equity["timestamp"].dt.epoch("ms")
+    [eq] = [c for c in seen.charts if c["id"] == "equity-0"]
+    assert eq["traces"][0]["ends"] == eq["traces"][1]["ends"] == [ms[0], ms[-1]]
+    price = result.equity["price"]
+    assert eq["traces"][1]["y"][0] == pytest.approx(result.config.initial_cash, rel=1e-12)
+    assert eq["traces"][1]["y"][-1] == pytest.approx(
+        result.config.initial_cash * price[-1] / price[0], rel=1e-12
+    )
     [dd] = [c for c in seen.charts if c["id"] == "drawdown-0"]
     assert min(dd["traces"][0]["y"]) == result.equity["drawdown"].min()
 
@@ -75,6 +83,12 @@ def test_a_multi_symbol_run_directory_draws_a_section_per_run(tmp_path: Path) ->
     for k, row in enumerate(rows):
         mine = equity.filter(symbol=row["symbol"], strategy=row["strategy"])["equity"]
         assert _equity_extremes(seen, k) == (mine.max(), mine.min())
+        prices = equity.filter(symbol=row["symbol"], strategy=row["strategy"])["price"]
+        [drawn] = [c for c in seen.charts if c["id"] == f"price-{k}"]
+        assert (max(drawn["traces"][0]["y"]), min(drawn["traces"][0]["y"])) == (
+            prices.max(),
+            prices.min(),
+        )
 
 
 def test_a_sweep_directory_draws_its_heatmaps_and_distribution(tmp_path: Path) -> None:

@@ -86,6 +86,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     rows = [[row.get(name) for name in _SUMMARY] for row in outcome.rows]
     print(f"run {config.run.name!r}: {len(rows)} backtests")
     print(render_table(_SUMMARY, rows))
+    bad = sum(1 for row in outcome.rows if row.get("violations"))
+    if bad:  # warn mode found some
+        print(f"invariants (warn): {bad} of {len(rows)} backtests violated; see `violations`")
     print(f"results: {outcome.run_dir}")
     print(report_line(outcome.run_dir, written=outcome.report))
     return EXIT_OK

@@ -3,8 +3,10 @@
 Steps, each logged with the run's ids (``run.*`` events): seed and
 ``ReproContext``; per symbol fetch, normalise, validate, cache (see
 :mod:`peak_trade.cli._pipeline_data`); per symbol and strategy backtest with
-invariants (``[invariants]``) and stats; results written into ``<output_dir>/<run_id>.partial/``,
-the completion marker last, then the directory renamed to ``<run_id>/``.
+invariants (``[invariants]``; each row of ``stats.json`` lists its ``violations``, empty
+unless warn mode found some) and stats; results written into
+``<output_dir>/<run_id>.partial/``, the completion marker last, then the directory
+renamed to ``<run_id>/``.
 Nothing here prints; the caller draws progress and the summary.
 """
 
@@ -29,6 +31,7 @@ from peak_trade.backtest.plugins import import_strategy, is_import_path, load_pl
 from peak_trade.backtest.registry import list_strategies
 from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
+from peak_trade.backtest.violations_json import violation_records
 from peak_trade.cli._commands_report import write_report
 from peak_trade.cli._pipeline_data import build_cache, build_provider, load_symbol
 from peak_trade.cli._run_files import finish_run, start_run, write_frame, write_json
@@ -199,7 +202,7 @@ def _results(
             rows.append(
                 {"symbol": symbol, "strategy": strategy.key, "params": params}
                 | extended_stats(result)
-                | {"periods_per_year": ppy}
+                | {"periods_per_year": ppy, "violations": violation_records(result.violations)}
             )
             if progress is not None:
                 progress(f"{symbol} {strategy.key}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -13,9 +14,10 @@ import polars as pl
 from peak_trade.backtest.result import BacktestResult
 from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
+from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import run_payload
+from peak_trade.reporting._run_payload import run_payload, share_prices
 from peak_trade.reporting._sweep_payload import sweep_payload
 
 __all__ = ["dir_payload", "frame_payload", "result_payload"]
@@ -41,15 +43,25 @@ def _repro_now() -> dict[str, Any]:
     return ctx
 
 
+def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, Any]]:
+    """``violation_records`` as table rows: the offending values as one JSON text."""
+    return [
+        {
+            "name": row["name"],
+            "bar": row["bar"],
+            "timestamp": row["timestamp"],
+            "count": row["count"],
+            "values": json.dumps(row["values"], allow_nan=False),
+        }
+        for row in records
+    ]
+
+
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result."""
     ts = result.equity.get_column("timestamp")
     ppy = result.config.periods_per_year
-    violations = [
-        {"name": v.name, "bar": v.bar, "timestamp": str(v.timestamp), "count": v.count,
-         "values": json.dumps(dict(v.values))}
-        for v in result.violations
-    ]  # fmt: skip
+    violations = _violation_rows(violation_records(result.violations))
     run = run_payload(
         result.equity,
         result.trades,
@@ -61,12 +73,23 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
         params=result.params,
         violations=violations,
     )
-    return {"runs": [run], "repro": _repro_now()}
+    return {"prices": share_prices([run]), "runs": [run], "repro": _repro_now()}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:
     """The page data of a sweep result frame."""
     return {"sweep": sweep_payload(frame, metric=metric), "runs": [], "repro": _repro_now()}
+
+
+#: What the page says where a run's row lists no violation, by ``[invariants] mode``
+#: (a ``stats.json`` written before rows had ``violations`` gets ``_RUN_NOTE``).
+_NONE_NOTE: Final = {
+    "strict": "none (strict mode: a violation would have stopped the run)",
+    "warn": "none",
+    "off": 'not checked (`[invariants] mode = "off"`)',
+}
+#: Keys of a ``stats.json`` row that are not stats.
+_NOT_STATS: Final = frozenset({"symbol", "strategy", "params", "violations"})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -82,6 +105,7 @@ def _run_dir(directory: Path) -> dict[str, Any]:
     config = _read_toml(directory / "config.toml")
     backtest = config.get("backtest", {})
     initial = float(backtest.get("initial_cash", 10_000.0))
+    mode = config.get("invariants", {}).get("mode", "strict")
     equity = pl.read_ipc(directory / "equity.arrow")
     trades = pl.read_parquet(directory / "trades.parquet")
     rows = json.loads((directory / "stats.json").read_text("utf-8"))["results"]
@@ -93,7 +117,8 @@ def _run_dir(directory: Path) -> dict[str, Any]:
         ppy = row.get("periods_per_year", backtest.get("periods_per_year"))
         if ppy is None:
             ppy = infer_periods_per_year(eq.get_column("timestamp"))
-        stats = {k: v for k, v in row.items() if k not in ("symbol", "strategy", "params")}
+        stats = {k: v for k, v in row.items() if k not in _NOT_STATS}
+        recorded = row.get("violations")
         runs.append(
             run_payload(
                 eq,
@@ -104,7 +129,8 @@ def _run_dir(directory: Path) -> dict[str, Any]:
                 initial_cash=initial,
                 periods_per_year=float(ppy) if math.isfinite(float(ppy)) else 1.0,
                 params=row.get("params"),
-                violations_note=_RUN_NOTE,
+                violations=_violation_rows(recorded or []),
+                violations_note=_RUN_NOTE if recorded is None else _NONE_NOTE.get(mode, "none"),
             )
         )
     overview = None
@@ -113,7 +139,8 @@ def _run_dir(directory: Path) -> dict[str, Any]:
             "columns": list(OVERVIEW),
             "rows": [[row.get(c) for c in OVERVIEW] for row in rows],
         }
-    return {"runs": runs, "overview": overview, "repro": _repro(directory)}
+    prices = share_prices(runs)
+    return {"prices": prices, "runs": runs, "overview": overview, "repro": _repro(directory)}
 
 
 def _sweep_dir(directory: Path) -> dict[str, Any]:

@@ -11,10 +11,11 @@ import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest.risk_stats import bar_returns
+from peak_trade.reporting._encode import encode_series
 from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
 from peak_trade.reporting.decimate import decimate_indices
 
-__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload"]
+__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload", "share_prices"]
 
 #: Rows of the trades table in the page.
 MAX_TRADE_ROWS: Final = 1_000
@@ -31,18 +32,10 @@ def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
     return timestamps.cast(pl.Int64).to_numpy() // per_ms
 
 
-def _series(
-    ms: npt.NDArray[np.int64], values: Floats, *, exact: bool = True
-) -> dict[str, list[Any]]:
-    """The decimated points; ``exact=False`` rounds to 7 significant digits (smaller page)."""
+def _series(ms: npt.NDArray[np.int64], values: Floats) -> dict[str, Any]:
+    """The decimated points, compactly encoded (``_encode``: the extremes stay exact)."""
     keep = decimate_indices(values)
-    y = values[keep]
-    if not exact:
-        with np.errstate(divide="ignore"):
-            digits = 6 - np.floor(np.log10(np.abs(y), where=y != 0.0, out=np.zeros_like(y)))
-        scale = 10.0**digits
-        y = np.round(y * scale) / scale
-    return {"x": ms[keep].tolist(), "y": y.tolist()}
+    return encode_series(ms[keep], values[keep])
 
 
 def _rolling_sharpe(returns: Floats, window: int, periods_per_year: float) -> Floats:
@@ -87,8 +80,23 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
     return {"years": uniq, "values": values, "yearly": yearly}
 
 
-def _markers(ms: Sequence[int], prices: Sequence[float]) -> dict[str, list[Any]]:
-    return {"x": list(ms), "y": list(prices)}
+def _markers(ms: npt.NDArray[np.int64], prices: Floats) -> dict[str, Any]:
+    return encode_series(ms, np.ascontiguousarray(prices, dtype=np.float64))
+
+
+def share_prices(runs: Sequence[dict[str, Any]], /) -> list[dict[str, Any]]:
+    """Move each run's price series into one list, each distinct series once.
+
+    The strategies of one symbol draw the same price (and buy and hold, its
+    multiple ``bench_scale``): each run keeps the index ``price`` into the list.
+    """
+    prices: list[dict[str, Any]] = []
+    for run in runs:
+        series = run["series"].pop("price")
+        if series not in prices:
+            prices.append(series)
+        run["price"] = prices.index(series)
+    return prices
 
 
 def _cell(value: Any) -> Any:
@@ -117,7 +125,6 @@ def run_payload(
     eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
     price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
     dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
-    bench = initial_cash * price / price[0] if price.size else price
     returns = bar_returns(eq, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
     sharpe = _rolling_sharpe(returns, window, periods_per_year) if eq.size > 2 else eq[:0]
@@ -140,18 +147,16 @@ def run_payload(
         "params": dict(params) if params is not None else None,
         "series": {
             "equity": _series(ms, eq),
-            "benchmark": _series(ms, bench, exact=False),
             "drawdown": _series(ms, dd),
-            "price": _series(ms, price, exact=False),
-            "rolling_sharpe": _series(ms[live], np.ascontiguousarray(sharpe[live]), exact=False),
+            "price": _series(ms, price),
+            "rolling_sharpe": _series(ms[live], np.ascontiguousarray(sharpe[live])),
         },
+        # buy and hold from the first close with the same cash: the price times this
+        "bench_scale": initial_cash / float(price[0]) if price.size else 1.0,
         "sharpe_window": window,
-        "entries": _markers(
-            entry_ms[::step].tolist(), trades.get_column("entry_price").to_numpy()[::step].tolist()
-        ),
+        "entries": _markers(entry_ms[::step], trades.get_column("entry_price").to_numpy()[::step]),
         "exits": _markers(
-            exit_ms[closed][::step].tolist(),
-            trades.get_column("exit_price").to_numpy()[closed][::step].tolist(),
+            exit_ms[closed][::step], trades.get_column("exit_price").to_numpy()[closed][::step]
         ),
         "markers_note": note,
         "monthly": _monthly(ts, eq, initial_cash),

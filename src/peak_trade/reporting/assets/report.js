@@ -14,7 +14,8 @@
     if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toPrecision(6);
     return String(v);
   };
-  const dates = (xs) => xs.map((ms) => new Date(ms));
+  // A series' times are t0 plus whole steps of dt (see reporting/_encode.py).
+  const times = (s) => { let t = s.t0; return s.dx.map((d) => new Date((t += d * s.dt))); };
   const layout = (title, extra) => Object.assign({
     title: { text: title, font: { size: 14 } }, margin: { l: 60, r: 20, t: 40, b: 40 },
     xaxis: { type: "date" }, showlegend: true, legend: { orientation: "h" },
@@ -80,26 +81,28 @@
     sec.appendChild(el("h2", {}, `${run.symbol} · ${run.strategy}`));
     if (run.params) sec.appendChild(el("p", { class: "note" }, "params: " + JSON.stringify(run.params)));
     const s = run.series;
+    const price = data.prices[run.price];
+    const priceX = times(price);
     const logBox = el("input", { type: "checkbox", id: `log-${k}` });
     const lab = el("label", {}, " log scale");
     lab.prepend(logBox);
     sec.appendChild(lab);
     const eq = chart(sec, `equity-${k}`, [
-      { x: dates(s.equity.x), y: s.equity.y, name: "strategy", mode: "lines", line: { width: 1.2 } },
-      { x: dates(s.benchmark.x), y: s.benchmark.y, name: "buy and hold", mode: "lines", line: { width: 1, color: "#999" } },
+      { x: times(s.equity), y: s.equity.y, name: "strategy", mode: "lines", line: { width: 1.2 } },
+      { x: priceX, y: price.y.map((v) => (v === null ? null : v * run.bench_scale)), name: "buy and hold", mode: "lines", line: { width: 1, color: "#999" } },
     ], layout("Equity vs buy and hold"));
     logBox.addEventListener("change", () => Plotly.relayout(eq, { "yaxis.type": logBox.checked ? "log" : "linear" }));
     chart(sec, `drawdown-${k}`, [
-      { x: dates(s.drawdown.x), y: s.drawdown.y, name: "drawdown", mode: "lines", fill: "tozeroy", line: { width: 1, color: "#c33" } },
+      { x: times(s.drawdown), y: s.drawdown.y, name: "drawdown", mode: "lines", fill: "tozeroy", line: { width: 1, color: "#c33" } },
     ], layout("Drawdown (underwater)", { yaxis: { tickformat: ".0%" } }));
     chart(sec, `price-${k}`, [
-      { x: dates(s.price.x), y: s.price.y, name: "price", mode: "lines", line: { width: 1, color: "#456" } },
-      { x: dates(run.entries.x), y: run.entries.y, name: "entries", mode: "markers", marker: { symbol: "triangle-up", size: 8, color: "#093" } },
-      { x: dates(run.exits.x), y: run.exits.y, name: "exits", mode: "markers", marker: { symbol: "triangle-down", size: 8, color: "#c30" } },
+      { x: priceX, y: price.y, name: "price", mode: "lines", line: { width: 1, color: "#456" } },
+      { x: times(run.entries), y: run.entries.y, name: "entries", mode: "markers", marker: { symbol: "triangle-up", size: 8, color: "#093" } },
+      { x: times(run.exits), y: run.exits.y, name: "exits", mode: "markers", marker: { symbol: "triangle-down", size: 8, color: "#c30" } },
     ], layout("Price with entries and exits"));
     if (run.markers_note) sec.appendChild(el("p", { class: "note" }, run.markers_note));
     chart(sec, `sharpe-${k}`, [
-      { x: dates(s.rolling_sharpe.x), y: s.rolling_sharpe.y, name: `rolling Sharpe (${run.sharpe_window} bars)`, mode: "lines", line: { width: 1 } },
+      { x: times(s.rolling_sharpe), y: s.rolling_sharpe.y, name: `rolling Sharpe (${run.sharpe_window} bars)`, mode: "lines", line: { width: 1 } },
     ], layout("Rolling Sharpe"));
     sec.appendChild(el("h3", {}, "Monthly returns"));
     sec.appendChild(monthly(run.monthly));
@@ -112,7 +115,11 @@
     sec.appendChild(box);
     sec.appendChild(el("h3", {}, "Invariant violations"));
     if (run.violations.length === 0) sec.appendChild(el("p", {}, run.violations_note));
-    else sec.appendChild(table(Object.keys(run.violations[0]), run.violations.map((v) => Object.values(v)), true));
+    else {
+      const vt = table(Object.keys(run.violations[0]), run.violations.map((v) => Object.values(v)), true);
+      vt.id = `violations-${k}`;
+      sec.appendChild(vt);
+    }
   }
 
   function sweepSection(sw, root) {
