@@ -68,7 +68,7 @@ def assert_rows_equal_run_backtest(data, cls, frame, config):
     for row in frame.iter_rows(named=True):
         params = {n: row[n] for n in names}
         single = run_backtest(data, cls, params, config=config).stats
-        for key in STAT_NAMES:
+        for key in (*STAT_NAMES, "periods_per_year"):
             got, want = row[key], single[key]
             # Bit-identical: the same kernels in the same order; NaN equals NaN here.
             assert got == want or (math.isnan(got) and math.isnan(want)), (params, key, got, want)
@@ -104,7 +104,7 @@ def test_many_batches_give_the_same_rows(data, monkeypatch):
 def test_rows_follow_the_grid_order_last_name_fastest(data):
     frame = run_grid(data, SmaCross, {"slow": [30, 20], "fast": [5, 3]})
     assert frame.columns[:2] == ["slow", "fast"]
-    assert frame.columns[2:] == list(STAT_NAMES)
+    assert frame.columns[2:] == [*STAT_NAMES, "periods_per_year"]
     assert frame.select("slow", "fast").rows() == [(30, 5), (30, 3), (20, 5), (20, 3)]
     assert frame.schema["slow"] == pl.Int64
     assert frame.schema["n_trades"] == pl.Int64
@@ -128,7 +128,7 @@ def test_invalid_combinations_can_be_skipped_and_are_counted(data, caplog):
 def test_all_skipped_gives_an_empty_frame_with_the_schema(data):
     frame = run_grid(data, SmaCross, {"fast": [40], "slow": [20]}, invalid="skip")
     assert frame.height == 0
-    assert frame.columns == ["fast", "slow", *STAT_NAMES]
+    assert frame.columns == ["fast", "slow", *STAT_NAMES, "periods_per_year"]
 
 
 def test_an_instance_fills_the_parameters_left_out_of_the_grid(data):

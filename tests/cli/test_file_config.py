@@ -9,9 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from peak_trade.backtest.config import BacktestConfig
+from peak_trade.backtest.engine import run_backtest
 from peak_trade.cli.main import main
 from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
+from peak_trade.data.reader import read_ohlcv
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real_layouts"
 
@@ -102,3 +105,28 @@ def test_sweep_reads_files_through_the_same_reader(tmp_path, monkeypatch):
     rows = pl.read_parquet(run_dir / "sweep.parquet")
     assert sorted(set(rows["symbol"])) == ["epoch_us", "fx_hourly_dukascopy"]
     assert rows.height == 4
+
+
+def test_sweep_applies_the_per_symbol_periods_per_year_and_records_it(tmp_path, monkeypatch):
+    stock, coin = CORPUS / "stock_daily_yahoo.csv", CORPUS / "crypto_monthly.csv"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        f'[run]\noutput_dir = "out"\n[data]\nprovider = "file"\nfiles = ["{stock}", "{coin}"]\n'
+        "periods_per_year = { crypto_monthly = 6.0 }\n"
+        '[strategy]\nname = "ma_crossover"\n'
+        '[sweep]\nstrategy = "ma_crossover"\ngrid = { fast = [2, 3], slow = [5] }\n'
+    )
+    assert main(["sweep", str(tmp_path / "s.toml")]) == 0
+    [run_dir] = list((tmp_path / "out").iterdir())
+    rows = pl.read_parquet(run_dir / "sweep.parquet")
+    got = rows.select("symbol", "fast", "periods_per_year", "sharpe").rows()
+    want = []
+    for symbol, path, ppy in (("stock_daily_yahoo", stock, None), ("crypto_monthly", coin, 6.0)):
+        for fast in (2, 3):
+            stats = run_backtest(
+                read_ohlcv(path), "ma_crossover", {"fast": fast, "slow": 5},
+                config=BacktestConfig(periods_per_year=ppy),
+            ).stats  # fmt: skip
+            want.append((symbol, fast, stats["periods_per_year"], stats["sharpe"]))
+    assert got == want
+    assert [r[2] for r in got] == [252.0, 252.0, 6.0, 6.0]

@@ -61,7 +61,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _assert_matches_reference(out: pl.DataFrame) -> None:
-    assert out.columns == ["symbol", "fast", "slow", *STAT_NAMES]
+    assert out.columns == ["symbol", "fast", "slow", *STAT_NAMES, "periods_per_year"]
     rows = out.to_dicts()
     reference = _reference()
     assert len(rows) == len(reference)
@@ -211,7 +211,7 @@ def test_skipped_combinations_and_an_all_skipped_grid():
     assert out.select("symbol", "fast").rows() == [(s, 10) for s in SYMBOLS]
     empty = sweep(FRAMES, "ma_crossover", {"fast": [40], "slow": [30]}, invalid="skip")
     assert empty.height == 0
-    assert empty.columns == ["symbol", "fast", "slow", *STAT_NAMES]
+    assert empty.columns == ["symbol", "fast", "slow", *STAT_NAMES, "periods_per_year"]
 
 
 def test_strategy_without_cross_rule_and_instance_base_params():

@@ -79,7 +79,7 @@ def test_warn_keeps_every_row_and_records_its_first_violation(options):
 @pytest.mark.parametrize("options", EXECUTORS)
 def test_off_checks_nothing_and_adds_no_columns(options):
     out = sweep(FRAMES, SizedHold, GRID, config=CFG, invariants=checks("off"), **options)
-    assert out.columns == ["symbol", "start", "size", *STAT_NAMES]
+    assert out.columns == ["symbol", "start", "size", *STAT_NAMES, "periods_per_year"]
     assert_rows(out, reference("off"))
 
 
@@ -113,7 +113,7 @@ def test_default_is_the_engine_default_strict(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(_compute, "run_combos", spy)
     out = sweep(FRAMES, SizedHold, {"start": [0], "size": [0.9]}, config=CFG, max_workers=1)
     assert seen == [InvariantConfig()] * len(SYMBOLS)
-    assert out.columns == ["symbol", "start", "size", *STAT_NAMES]
+    assert out.columns == ["symbol", "start", "size", *STAT_NAMES, "periods_per_year"]
 
 
 def test_end_timing_finds_the_same_rows():

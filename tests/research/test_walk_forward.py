@@ -68,6 +68,7 @@ def test_walk_forward_matches_a_plain_loop(kwargs, folds):
     np.testing.assert_allclose(wf.oos_equity["equity"].to_numpy(), curve, rtol=1e-12)
     assert wf.stats["final_equity"][0] == pytest.approx(curve[-1], rel=1e-12)
     assert wf.stats["total_return"][0] == pytest.approx(curve[-1] / CASH - 1, rel=1e-9)
+    assert wf.stats["periods_per_year"].to_list() == [24.0 * 365]  # hourly bars, every day
     ratios = [w["oos_metric"] / w["is_metric"] for w in want]
     assert wf.efficiency == pytest.approx(float(np.mean(ratios)), rel=1e-12)
     assert (wf.folds["n_combos"] == 6).all()

@@ -394,7 +394,7 @@ def _run_backtest(
     result = BacktestResult(
         equity=equity_df,
         trades=trades_frame(ts, trades[:nt]),
-        stats=stats_dict(row),
+        stats={**stats_dict(row), "periods_per_year": market.periods_per_year},
         config=config,
         fills=fills_frame(ts, fills[:nf]),
         params=used_params,

@@ -337,7 +337,7 @@ def run_combos(
     if window is not None:
         warmup, market = window_market(market, window, config=config)
     order = list(columns) if columns is not None else [s.name for s in cls.param_specs]
-    clash = sorted(set(order) & set(STAT_NAMES))
+    clash = sorted(set(order) & {*STAT_NAMES, "periods_per_year"})
     if clash:
         msg = f"parameters {clash} of `{cls.name}` clash with stat names"
         raise ConfigError(msg, hint="rename the parameters", context={"clash": clash})
@@ -351,6 +351,10 @@ def run_combos(
         pl.Series(name, stats[:, j]).cast(pl.Int64 if name in INT_STATS else pl.Float64)
         for j, name in enumerate(STAT_NAMES)
     ]
+    # The annualisation actually used, as in run_backtest's stats (docs/backtest.md).
+    stat_columns.append(
+        pl.Series("periods_per_year", np.full(len(resolved), market.periods_per_year))
+    )
     if violations:
         empty = np.empty(0, dtype=np.int64)
         codes = np.concatenate([p[1] for p in parts]) if parts else empty
@@ -407,7 +411,8 @@ def run_grid(
 
     Returns:
         The grid's parameters (grid order, then the other parameters), then the
-        stats columns of ``STAT_NAMES``.
+        stats columns of ``STAT_NAMES``, then ``periods_per_year`` (the value
+        the annualised stats used, as in ``run_backtest``'s stats).
 
     Raises:
         ConfigError: Bad grid, strategy, parameter, signal or invariant config.

@@ -37,6 +37,7 @@ _NAN: Final = {
     "omega": "no bar with a nonzero return",
     "tail_ratio": "the 5th percentile of the bar returns is 0",
     **dict.fromkeys(("cagr", "benchmark_cagr", "calmar"), "the run spans no time"),
+    "periods_per_year": "fewer than 2 bars: no spacing to infer it from",
 }
 #: Why a stat is infinite, by name.
 _INF: Final = {

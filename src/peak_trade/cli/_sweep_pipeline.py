@@ -91,6 +91,7 @@ def run_sweep(
             invalid=spec.invalid,
             invariants=invariant_config(config),
             progress=progress,
+            periods_per_year=config.data.periods_per_year,
         )
         write_frame(frame, partial / "sweep.parquet")
         if config.walk_forward is not None:

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Bumped when the meaning or layout of a stored chunk changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: rows end their stats with `periods_per_year`
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 _SLUG_CHARS = 40
 

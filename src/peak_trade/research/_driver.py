@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,12 @@ class Plan:
     collect: bool
     window: Any = None
     keep_returns: bool = False
+    #: Per-symbol configs (a ``periods_per_year`` override); the others use ``config``.
+    symbol_configs: Mapping[str, BacktestConfig] = field(default_factory=dict)
+
+    def config_of(self, symbol: str) -> BacktestConfig:
+        """The backtest config of ``symbol``'s chunks."""
+        return self.symbol_configs.get(symbol, self.config)
 
 
 def _keys(plan: Plan) -> tuple[dict[str, str], dict[str, Any]]:
@@ -97,7 +103,8 @@ def _keys(plan: Plan) -> tuple[dict[str, str], dict[str, Any]]:
     keys = {}
     for symbol, value in plan.sources.items():
         data = value.fingerprint if isinstance(value, SymbolRef) else fingerprint(payloads[symbol])
-        keys[symbol] = symbol_hash(inputs, symbol, data)
+        own = {**inputs, "config": plan.config_of(symbol).to_dict()}
+        keys[symbol] = symbol_hash(own, symbol, data)
     return keys, payloads if plan.executor == "ray" else {}
 
 
@@ -161,6 +168,8 @@ def execute(
     )  # fmt: skip
     if plan.window is not None:
         tasks = [replace(t, window=plan.window) for t in tasks]
+    if plan.symbol_configs:
+        tasks = [replace(t, config=plan.config_of(t.symbol)) for t in tasks]
     out = plan.output
     found = load_done(out, tasks, keep=plan.collect) if out is not None else {}
     todo = [t for t in tasks if t.order not in found]

@@ -2,8 +2,9 @@
 
 A sweep row holds stats, not returns, so the per-row PSR and DSR use the
 summary-statistics form of :mod:`peak_trade.research.stats`: the row's
-per-period Sharpe (``sharpe / sqrt(periods_per_year)``), the symbol's number
-of bars (in the window, if any), and **normal higher moments** (skew 0,
+per-period Sharpe (``sharpe / sqrt(periods_per_year)``, with the row's own
+``periods_per_year``), the symbol's number of bars (in the window, if any),
+and **normal higher moments** (skew 0,
 kurtosis 3), because the grid kernel does not compute skewness and kurtosis.
 Fat tails lower the true PSR, so for a finalist compute it exactly from its
 returns (``probabilistic_sharpe_ratio(returns)``, or the kept returns of
@@ -86,7 +87,10 @@ def add_psr_dsr(results: pl.DataFrame, facts: Mapping[str, SymbolFacts], /) -> p
 
     DSR per row: PSR against the expected maximum Sharpe of ``n_trials`` = the
     symbol's rows and ``sr_variance`` = the variance (ddof 1) of their finite
-    per-period Sharpes (see the module docstring for the moments assumed).
+    per-period Sharpes (see the module docstring for the moments assumed). The
+    per-period Sharpe divides by the row's own ``periods_per_year`` (the value
+    its ``sharpe`` was annualised with); only rows without that column take it
+    from ``facts``.
 
     Example:
         >>> add_psr_dsr(frame, {"A": (4000, 8760.0)}).columns[-2:]  # doctest: +SKIP
@@ -95,7 +99,11 @@ def add_psr_dsr(results: pl.DataFrame, facts: Mapping[str, SymbolFacts], /) -> p
     symbols = results.get_column("symbol").to_list()
     sharpe = results.get_column("sharpe").cast(pl.Float64).fill_null(math.nan).to_numpy()
     n_obs = np.array([float(facts[s][0]) for s in symbols])
-    root = np.sqrt(np.array([facts[s][1] for s in symbols]))
+    if "periods_per_year" in results.columns:  # the value each row was annualised with
+        ppy = results.get_column("periods_per_year").cast(pl.Float64).fill_null(math.nan)
+        root = np.sqrt(ppy.to_numpy())
+    else:  # rows of another source: the symbol's facts
+        root = np.sqrt(np.array([facts[s][1] for s in symbols]))
     sr = np.ascontiguousarray(sharpe / root)
     sr0 = np.zeros(sr.shape[0])
     for symbol in dict.fromkeys(symbols):

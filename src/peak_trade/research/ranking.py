@@ -172,6 +172,7 @@ def rank_sweep(
     window: Any = ...,
     keep_returns: bool = ...,
     per_symbol: bool = ...,
+    periods_per_year: Mapping[str, float] | None = ...,
 ) -> tuple[pl.DataFrame, pl.DataFrame]: ...
 
 
@@ -201,6 +202,7 @@ def rank_sweep(
     window: Any = ...,
     keep_returns: bool = ...,
     per_symbol: bool = ...,
+    periods_per_year: Mapping[str, float] | None = ...,
 ) -> tuple[SweepSummary, pl.DataFrame]: ...
 
 
@@ -229,6 +231,7 @@ def rank_sweep(
     window: Any = None,
     keep_returns: bool = False,
     per_symbol: bool = False,
+    periods_per_year: Mapping[str, float] | None = None,
 ) -> tuple[pl.DataFrame | SweepSummary, pl.DataFrame]:
     """Run :func:`~peak_trade.research.sweep.sweep` and rank it: (results, top table).
 
@@ -276,6 +279,7 @@ def rank_sweep(
         collect=collect,
         window=window,
         keep_returns=keep_returns,
+        periods_per_year=periods_per_year,
     )
     if isinstance(results, SweepSummary):
         return results, top_n(results.path, metric=metric, n=top, per_symbol=per_symbol)

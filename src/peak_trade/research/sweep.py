@@ -33,7 +33,7 @@ from peak_trade.research._driver import Plan, execute, no_output_error
 from peak_trade.research._load import load_frames
 from peak_trade.research._local import Pool
 from peak_trade.research._refs import SymbolRef, is_reference, resolve_refs
-from peak_trade.research._sweep_extras import check_extras
+from peak_trade.research._sweep_extras import check_extras, symbol_configs
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -126,6 +126,7 @@ def sweep(
     collect: Literal[True] = ...,
     window: Any = ...,
     keep_returns: bool = ...,
+    periods_per_year: Mapping[str, float] | None = ...,
 ) -> pl.DataFrame: ...
 
 
@@ -152,6 +153,7 @@ def sweep(
     collect: Literal[False],
     window: Any = ...,
     keep_returns: bool = ...,
+    periods_per_year: Mapping[str, float] | None = ...,
 ) -> SweepSummary: ...
 
 
@@ -178,6 +180,7 @@ def sweep(
     collect: bool = ...,
     window: Any = ...,
     keep_returns: bool = ...,
+    periods_per_year: Mapping[str, float] | None = ...,
 ) -> pl.DataFrame | SweepSummary: ...
 
 
@@ -203,6 +206,7 @@ def sweep(
     collect: bool = True,
     window: Any = None,
     keep_returns: bool = False,
+    periods_per_year: Mapping[str, float] | None = None,
 ) -> pl.DataFrame | SweepSummary:
     """Backtest every combination of ``grid`` on every symbol: one row each.
 
@@ -251,11 +255,16 @@ def sweep(
             ``<output>/returns/`` (Parquet per chunk; needs ``output``), for
             ``sweep_pbo``. They are computed after the sweep, one
             ``run_backtest`` per combination (docs/research.md).
+        periods_per_year: Symbol to bars per year, overriding
+            ``config.periods_per_year`` (and the inference from the symbol's own
+            bars) for those symbols, as ``[data] periods_per_year`` does in
+            ``peak-trade run``. Part of the symbol's config hash.
 
     Returns:
-        ``symbol``, the parameters (grid order first), then the stats columns
-        (then, in warn mode, ``invariant_violation`` and ``invariant_bar``);
-        or, with ``collect=False``, the summary.
+        ``symbol``, the parameters (grid order first), the stats columns, then
+        ``periods_per_year`` (the value each row was annualised with; then, in
+        warn mode, ``invariant_violation`` and ``invariant_bar``); or, with
+        ``collect=False``, the summary.
 
     Raises:
         ConfigError: Bad option, grid, strategy, symbol list or signal; or
@@ -300,9 +309,10 @@ def sweep(
         msg = "`keep_returns=True` needs the bars in memory: pass {symbol: frame}"
         raise ConfigError(msg, hint="drop keep_returns, or load the frames with pt.read_ohlcv")
     check_extras(frames, window=window, keep_returns=keep_returns, output=output)
+    own = symbol_configs(config, periods_per_year, list(sources))
     plan = Plan(
         sources, cls, combos, len(skipped), columns, config, checks, size, executor, pool,
         workers, max_workers, None if output is None else Path(output), collect,
-        window, keep_returns,
+        window, keep_returns, own,
     )  # fmt: skip
     return execute(plan, progress=progress, clock=clock)

@@ -151,6 +151,7 @@ def _stitch(
     curve = pl.concat(curves)
     ts = curve.get_column("timestamp")
     ppy = config.periods_per_year
+    per_year = float(ppy) if ppy is not None else infer_periods_per_year(ts)
     stats = compute_stats(
         curve.get_column("equity").to_numpy(),
         curve.get_column("scaled_position").to_numpy(),
@@ -158,10 +159,10 @@ def _stitch(
         trade_pnl=np.concatenate(pnl),
         trade_return=np.concatenate(ret),
         trade_open=np.concatenate(is_open),
-        periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
+        periods_per_year=per_year,
         years=years_spanned(ts),
     )
-    return curve.drop("scaled_position"), {"symbol": symbol, **stats}
+    return curve.drop("scaled_position"), {"symbol": symbol, **stats, "periods_per_year": per_year}
 
 
 def walk_forward(

@@ -56,6 +56,22 @@ def _unreadable(path: Path, kind: str, exc: BaseException) -> DataContractError:
     )
 
 
+def _file_bytes(path: Path, fmt: Format) -> memoryview:
+    """The file's bytes: a private copy for IPC, a read-only map for Parquet.
+
+    An IPC frame is zero-copy over the buffer it was decoded from. Over a map of
+    the user's file it would die with SIGBUS (a crash, not an error) once that
+    file is truncated or rewritten in place (a re-download) while the frame
+    lives; ``pl.read_ipc`` copies too. A Parquet decode copies anyway, so its
+    map is released with the file's bytes.
+    """
+    if fmt == "ipc":
+        with pa.OSFile(str(path)) as fh:  # one read into Arrow's aligned memory
+            return memoryview(fh.read_buffer())
+    with path.open("rb") as fh:  # an empty file cannot be mapped: ValueError, damage
+        return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+
+
 def read_columnar_bars(
     path: Path,
     /,
@@ -84,10 +100,8 @@ def read_columnar_bars(
     try:
         # Through the cache's validating decoder, never pl.read_ipc/read_parquet:
         # polars trusts Arrow buffers, and a damaged file can crash it (docs/errors.md).
-        with path.open("rb") as fh:  # an empty file cannot be mapped: ValueError, damage
-            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         fmt: Format = "parquet" if kind == "parquet" else "ipc"
-        raw = frame_from_bytes(memoryview(mapped), fmt, wanted)
+        raw = frame_from_bytes(_file_bytes(path, fmt), fmt, wanted)
     except _DAMAGE as exc:
         raise _unreadable(path, kind, exc) from exc
     if raw.height == 0:
