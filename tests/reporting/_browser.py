@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,22 @@ _VIOLATIONS_JS = """
 """
 
 
+# The text of every table with an id (header row first), and the ids of the sections.
+_TABLES_JS = """
+() => Object.fromEntries(Array.from(document.querySelectorAll('table[id]')).map(
+  t => [t.id, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))]))
+"""
+_SECTIONS_JS = "() => Array.from(document.querySelectorAll('section[id]')).map(s => s.id)"
+
+
+def page_payload(page: Path) -> Any:
+    """The JSON data embedded in a report page, as the page's script reads it."""
+    text = page.read_text("utf-8")
+    match = re.search(r"<script type='application/json' id='pt-data'>(.*?)</script>", text, re.S)
+    assert match is not None
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
 def _missing(what: str, fix: str) -> None:
     """Skip, except on CI (``CI=true``), where a missing browser or driver fails."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
@@ -72,14 +90,17 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 @dataclass
 class Loaded:
-    """What the browser saw: console errors, requests, charts, the screenshot and the
-    violations tables (by id, header row first)."""
+    """What the browser saw: console errors, requests, charts, the screenshot, the
+    violations tables (by id, header row first), every table with an id, and the
+    sections' ids."""
 
     errors: list[str]
     requests: list[str]
     charts: list[dict[str, Any]]
     screenshot: Path
     violations: dict[str, list[list[str]]]
+    tables: dict[str, list[list[str]]] = field(default_factory=dict)
+    sections: list[str] = field(default_factory=list)
 
 
 def load_page(html: Path, shot: Path) -> Loaded:
@@ -111,11 +132,13 @@ def load_page(html: Path, shot: Path) -> Loaded:
             page.wait_for_selector("body[data-ready='1']", timeout=60_000)
             charts = page.evaluate(_CHARTS_JS)
             violations = page.evaluate(_VIOLATIONS_JS)
+            tables = page.evaluate(_TABLES_JS)
+            sections = page.evaluate(_SECTIONS_JS)
             page.screenshot(path=str(shot))
         finally:
             browser.close()
     requests = sorted(set(requests) - {html.resolve().as_uri()})
-    return Loaded(errors, requests, charts, shot, violations)
+    return Loaded(errors, requests, charts, shot, violations, tables, sections)
 
 
 def not_blank(png: Path) -> bool:

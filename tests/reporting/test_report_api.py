@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -15,15 +14,9 @@ import peak_trade as pt
 from peak_trade.cli.main import main
 from peak_trade.core.errors import ConfigError
 from tests.cli._cli_helpers import SMALL_CONFIG, run_dirs
+from tests.reporting._browser import page_payload
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
-
-
-def _payload(page: Path) -> dict:
-    text = page.read_text("utf-8")
-    match = re.search(r"<script type='application/json' id='pt-data'>(.*?)</script>", text, re.S)
-    assert match is not None
-    return json.loads(match.group(1).replace("<\\/", "</"))
 
 
 @pytest.mark.smoke
@@ -35,7 +28,7 @@ def test_report_of_a_result_is_one_offline_file(tmp_path: Path) -> None:
     skeleton = re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
     assert re.findall(r"<(?:link|img|iframe|script)\b", skeleton) == []  # everything inline
     assert len(re.findall(r"<script", text)) == 3  # plotly.js, the data, the drawing code
-    [run] = _payload(page)["runs"]
+    [run] = page_payload(page)["runs"]
     assert run["trades"]["total"] == result.trades.height
     assert len(run["trades"]["rows"]) == min(1_000, result.trades.height)
     assert run["stats"]["n_trades"] == result.stats["n_trades"]
@@ -46,9 +39,9 @@ def test_a_long_run_keeps_4000_points_per_series_and_the_page_under_6_mb(tmp_pat
     result = pt.run_backtest(pt.synthetic_ohlcv(1_000_000, seed=4), "ma_crossover")
     page = pt.report(result, tmp_path / "long.html")
     assert page.stat().st_size < 6_000_000
-    [run] = _payload(page)["runs"]
+    [run] = page_payload(page)["runs"]
     assert len(run["trades"]["rows"]) == 1_000
-    [price] = _payload(page)["prices"]
+    [price] = page_payload(page)["prices"]
     for name, series in [*run["series"].items(), ("price", price)]:
         assert 0 < len(series["dx"]) == len(series["y"]) <= 4_000, name
     assert max(run["series"]["equity"]["y"]) == result.equity["equity"].max()
@@ -128,7 +121,7 @@ def test_report_command_rebuilds_the_page(
     capsys.readouterr()
     assert main(["report", str(run_dir)]) == 0
     assert capsys.readouterr().out.strip() == str(run_dir / "report.html")
-    payload = _payload(run_dir / "report.html")
+    payload = page_payload(run_dir / "report.html")
     assert [r["symbol"] for r in payload["runs"]] == ["AAA", "AAA", "BBB", "BBB"]
     assert payload["overview"]["columns"][:2] == ["symbol", "strategy"]
     assert payload["repro"]["run_id"] == run_dir.name
@@ -148,7 +141,7 @@ def test_a_warn_mode_violation_is_listed_in_the_page(tmp_path: Path) -> None:
     checks = InvariantConfig(mode="warn", frame_checks={"never_exposed": pl.col("exposure") == 0})
     result = pt.run_backtest(pt.synthetic_ohlcv(3_000, seed=6), "ma_crossover", invariants=checks)
     [violation] = result.violations
-    [run] = _payload(pt.report(result, tmp_path / "v.html"))["runs"]
+    [run] = page_payload(pt.report(result, tmp_path / "v.html"))["runs"]
     [row] = run["violations"]
     assert (row["name"], row["bar"], row["count"]) == (
         "never_exposed",

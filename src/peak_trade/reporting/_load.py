@@ -19,6 +19,7 @@ from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
 from peak_trade.reporting._run_payload import run_payload, share_prices
 from peak_trade.reporting._sweep_payload import sweep_payload
+from peak_trade.reporting._walk_forward_payload import WALK_FORWARD_FILE, walk_forward_payload
 
 __all__ = ["dir_payload", "frame_payload", "result_payload"]
 
@@ -144,11 +145,16 @@ def _run_dir(directory: Path) -> dict[str, Any]:
 
 
 def _sweep_dir(directory: Path) -> dict[str, Any]:
-    config = _read_toml(directory / "config.toml").get("sweep", {})
+    toml = _read_toml(directory / "config.toml")
+    config = toml.get("sweep", {})
     frame = pl.read_parquet(directory / "sweep.parquet")
     grid = list(config.get("grid", {})) or None
     sweep = sweep_payload(frame, metric=config.get("metric", "sharpe"), params=grid)
-    return {"sweep": sweep, "runs": [], "repro": _repro(directory)}
+    payload = {"sweep": sweep, "runs": [], "repro": _repro(directory)}
+    if (directory / WALK_FORWARD_FILE).is_file():
+        metric = toml.get("walk_forward", {}).get("metric", "sharpe")
+        payload["walk_forward"] = walk_forward_payload(directory / WALK_FORWARD_FILE, metric=metric)
+    return payload
 
 
 def dir_payload(directory: Path, /) -> dict[str, Any]:

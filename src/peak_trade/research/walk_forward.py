@@ -33,7 +33,7 @@ from peak_trade.research._folds import Fold, parse_span, plan_folds, timeline
 from peak_trade.research._load import load_frames
 from peak_trade.research.ranking import top_n
 
-__all__ = ["WalkForwardResult", "walk_forward"]
+__all__ = ["WalkForwardResult", "walk_forward", "walk_forward_efficiency"]
 
 _DEFAULT = BacktestConfig()
 _STRICT = InvariantConfig()
@@ -165,6 +165,22 @@ def _stitch(
     return curve.drop("scaled_position"), {"symbol": symbol, **stats, "periods_per_year": per_year}
 
 
+def walk_forward_efficiency(folds: pl.DataFrame, /) -> float:
+    """The mean of ``oos_metric / is_metric`` over the rows of ``folds`` with a finite ratio.
+
+    Rows whose in-sample metric is zero or undefined (or whose ratio is not
+    finite) are left out; NaN when none is left. This is ``wf.efficiency``, and
+    the report computes it the same way from ``walk_forward.parquet``.
+
+    Example:
+        >>> walk_forward_efficiency(wf.folds) == wf.efficiency  # doctest: +SKIP
+        True
+    """
+    ratio = (folds["oos_metric"] / folds["is_metric"]).to_numpy()
+    ratio = ratio[np.isfinite(ratio)]
+    return float(ratio.mean()) if ratio.size else math.nan
+
+
 def walk_forward(
     data: Any,
     strategy: Any,
@@ -247,12 +263,10 @@ def walk_forward(
         curves.append(curve)
         stats.append(stat)
     table = pl.DataFrame(rows)
-    ratio = (table["oos_metric"] / table["is_metric"]).to_numpy()
-    ratio = ratio[np.isfinite(ratio)]
     return WalkForwardResult(
         folds=table,
         oos_equity=pl.concat(curves),
         stats=pl.DataFrame(stats),
-        efficiency=float(ratio.mean()) if ratio.size else math.nan,
+        efficiency=walk_forward_efficiency(table),
         metric=metric,
     )

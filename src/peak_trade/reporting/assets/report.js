@@ -192,6 +192,20 @@
     sec.appendChild(table(sw.top.columns, sw.top.rows, true));
   }
 
+  function walkForwardSection(wf, root) {
+    const sec = el("section", { id: "walk-forward" });
+    root.appendChild(sec);
+    sec.appendChild(el("h2", {}, "Walk-forward"));
+    const summary = table(["metric", "fold rows", "efficiency"], [[wf.metric, wf.rows.length, wf.efficiency]], false);
+    summary.id = "walk-forward-summary";
+    sec.appendChild(summary);
+    if (wf.efficiency === null) sec.appendChild(el("p", { class: "note" }, "No fold has a finite oos_metric / is_metric, so the efficiency is undefined."));
+    sec.appendChild(el("p", { class: "note" }, `Each fold chose the best combination by ${wf.metric} on its train window (is_metric) and traded it on the test window (oos_metric; oos_rank among all n_combos combinations there, 1 = best). Efficiency is the mean of oos_metric / is_metric over the folds with a finite ratio.`));
+    const t = table(wf.columns, wf.rows, true);
+    t.id = "walk-forward-folds";
+    sec.appendChild(t);
+  }
+
   const root = document.getElementById("pt-root");
   if (data.overview) {
     root.appendChild(el("h2", {}, "Overview"));
@@ -199,6 +213,7 @@
   }
   (data.runs || []).forEach((run, k) => runSection(run, k, root));
   if (data.sweep) sweepSection(data.sweep, root);
+  if (data.walk_forward) walkForwardSection(data.walk_forward, root);
   const rep = el("section", { id: "repro" });
   rep.appendChild(el("h2", {}, "Reproduce"));
   rep.appendChild(table(["field", "value"], Object.keys(data.repro).map((k) => [k, typeof data.repro[k] === "object" && data.repro[k] !== null ? JSON.stringify(data.repro[k]) : data.repro[k]]), false));
