@@ -1,12 +1,21 @@
-"""``bollinger_bands`` at its band edges: touches within rounding change nothing."""
+"""``bollinger_bands`` at its band edges, and its numba bands against references."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from peak_trade.backtest.strategies._inputs import close_arrays
+from peak_trade.backtest.strategies._kernels import rolling_mean_std_nb
+from peak_trade.backtest.strategies.base import _evaluate
 from peak_trade.backtest.strategies.bollinger import BollingerBands
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
+from tests.backtest.strategies.closes import closes
 from tests.backtest.strategies.reference import bollinger_bands as reference
 
 
@@ -57,3 +66,51 @@ def test_a_close_clearly_below_the_band_still_enters() -> None:
     strategy = BollingerBands(period=2, num_std=0.0)
     assert strategy.signal(_frame(close)).tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
     assert reference(_frame(close), strategy.params) == [0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def _window_moments(close: list[float | None], i: int, n: int) -> tuple[float, float]:
+    """Two-pass mean and population std of close[i-n+1 .. i]; NaN unless all finite."""
+    window = close[i - n + 1 : i + 1] if i >= n - 1 else [None]
+    if any(v is None or not math.isfinite(v) for v in window):
+        return math.nan, math.nan
+    values = [float(v) for v in window if v is not None]
+    mean = math.fsum(values) / n
+    return mean, math.sqrt(math.fsum((v - mean) ** 2 for v in values) / n)
+
+
+@given(close=closes(max_runs=60), period=st.integers(2, 12))
+@settings(max_examples=300, deadline=None)
+def test_kernel_moments_match_a_two_pass_reference(close: list[float | None], period: int) -> None:
+    """The numba rolling mean and std are the textbook ones to rounding; NaN where invalid.
+
+    Tolerances: the mean within 1e-12 of the window's largest value, the variance within
+    1e-12 of the largest squared deviation (the sums slide for up to `period` bars).
+    """
+    df = pl.DataFrame({"close": close}, schema={"close": pl.Float64})
+    values, present = close_arrays(df)
+    mean, std = np.empty(df.height), np.empty(df.height)
+    rolling_mean_std_nb(values, present, period, mean, std)
+    for i in range(df.height):
+        want_mean, want_std = _window_moments(close, i, period)
+        if math.isnan(want_mean):
+            assert math.isnan(mean[i]), i
+            assert math.isnan(std[i]), i
+            continue
+        window = [float(v) for v in close[i - period + 1 : i + 1] if v is not None]
+        scale = max(abs(v) for v in window)
+        spread = max((v - want_mean) ** 2 for v in window)
+        assert abs(mean[i] - want_mean) <= 1e-12 * scale, i
+        assert abs(std[i] ** 2 - want_std**2) <= 1e-12 * max(spread, scale**2 * 1e-4), i
+
+
+@given(close=closes(), period=st.integers(2, 12), num_std=st.sampled_from([0.0, 1.0, 2.0, 2.7]))
+@settings(max_examples=300, deadline=None)
+def test_kernel_signal_equals_the_polars_expression(
+    close: list[float | None], period: int, num_std: float
+) -> None:
+    """Same states as `signal_expr` (nulls hold, NaN bands enter): the touch margin
+    absorbs the rounding difference of the two rolling sums."""
+    df = pl.DataFrame({"close": close}, schema={"close": pl.Float64})
+    strategy = BollingerBands(period=period, num_std=num_std)
+    (expected,) = _evaluate(BollingerBands, df, [strategy.signal_expr()])
+    assert strategy.signal(df).tobytes() == expected.tobytes()

@@ -1,12 +1,19 @@
-"""Wilder's RSI by hand, and ``rsi_reversion`` thresholds."""
+"""Wilder's RSI by hand, the numba RSI against the expression, and the thresholds."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peak_trade.backtest.strategies import RsiReversion
+from peak_trade.backtest.strategies._inputs import close_arrays
+from peak_trade.backtest.strategies._kernels import wilder_rsi_nb
+from peak_trade.backtest.strategies.base import _evaluate
 from peak_trade.backtest.strategies.rsi import wilder_rsi
+from tests.backtest.strategies.closes import closes
 from tests.backtest.strategies.reference import rsi as reference_rsi
 
 
@@ -48,3 +55,20 @@ def test_enters_oversold_and_holds_until_overbought() -> None:
     df = pl.DataFrame({"close": close})
     got = RsiReversion(window=1, lower=30, upper=70).signal(df)
     assert got.tolist() == [0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0]
+
+
+@given(close=closes(), window=st.integers(1, 20), lower=st.floats(0.0, 99.0))
+@settings(max_examples=300, deadline=None)
+def test_kernel_rsi_is_the_polars_expression_bit_for_bit(
+    close: list[float | None], window: int, lower: float
+) -> None:
+    """The numba RSI equals `wilder_rsi` (null read as NaN), and so do the signals."""
+    df = pl.DataFrame({"close": close}, schema={"close": pl.Float64})
+    want = df.select(wilder_rsi(pl.col("close"), window)).to_series().fill_null(np.nan)
+    values, present = close_arrays(df)
+    got = np.empty(df.height)
+    wilder_rsi_nb(values, present, window, got)
+    assert got.tobytes() == want.to_numpy().tobytes()
+    strategy = RsiReversion(window=window, lower=lower, upper=min(lower + 10.0, 100.0))
+    (expected,) = _evaluate(RsiReversion, df, [strategy.signal_expr()])
+    assert strategy.signal(df).tobytes() == expected.tobytes()

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest.strategies._exprs import above_band, below_band, col, hold_state
+from peak_trade.backtest.strategies import _kernels as k
+from peak_trade.backtest.strategies._exprs import (
+    BAND_MARGIN,
+    above_band,
+    below_band,
+    col,
+    hold_state,
+)
+from peak_trade.backtest.strategies._inputs import close_arrays
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy
+from peak_trade.core._frames import to_polars
 
 __all__ = ["BollingerBands"]
 
@@ -45,3 +57,50 @@ class BollingerBands(Strategy):
         mean, std = close.rolling_mean(n), close.rolling_std(n, ddof=0)
         k = float(self.params["num_std"])
         return hold_state(below_band(close, mean, std, -k), above_band(close, mean, std, k))
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        """Each distinct period's bands once, then each combination's state.
+
+        ``signal`` is this with one column. The kernel's rolling mean and std are
+        sums around the window's first value, slid bar by bar and recomputed every
+        ``period`` bars; they agree with polars'
+        ``rolling_mean``/``rolling_std(ddof=0)`` to rounding, not bit for bit (polars
+        sums in another order), so ``signal_expr`` can differ from ``signal`` only
+        where a close lies within rounding of the touch margin. Nulls, NaN and inf
+        follow the expression: a window with a null holds the state, a window with
+        NaN or inf has NaN bands, which polars orders above every close (enter).
+
+        Example:
+            >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
+            >>> BollingerBands.signal_matrix(synthetic_ohlcv(30), [{}, {"period": 5}]).shape
+            (30, 2)
+        """
+        data = to_polars(data)
+        cls.check_columns(data)
+        resolved = [cls.resolve_params(c) for c in combos]
+        out = np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
+        if not resolved or data.height == 0:
+            return out
+        periods = [int(c["period"]) for c in resolved]
+        distinct = sorted(set(periods))
+        row = {n: r for r, n in enumerate(distinct)}
+        close, present = close_arrays(data)
+        means = np.empty((len(distinct), data.height), dtype=np.float64)
+        stds = np.empty((len(distinct), data.height), dtype=np.float64)
+        for r, n in enumerate(distinct):
+            k.rolling_mean_std_nb(close, present, n, means[r], stds[r])
+        k.band_hold_matrix_nb(
+            close,
+            present,
+            means,
+            stds,
+            np.array([row[n] for n in periods], dtype=np.int64),
+            np.array(periods, dtype=np.int64),
+            np.array([float(c["num_std"]) for c in resolved], dtype=np.float64),
+            BAND_MARGIN,
+            out,
+        )
+        return out

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest.strategies import _kernels as k
 from peak_trade.backtest.strategies._exprs import bar_index, col, hold_state
+from peak_trade.backtest.strategies._inputs import close_arrays
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
+from peak_trade.core._frames import to_polars
 
 __all__ = ["RsiReversion", "wilder_rsi"]
 
@@ -88,3 +93,43 @@ class RsiReversion(Strategy):
         """The position state of the oversold and overbought thresholds."""
         rsi = wilder_rsi(col("close"), int(self.params["window"]))
         return hold_state(rsi < self.params["lower"], rsi > self.params["upper"])
+
+    @classmethod
+    def signal_matrix(
+        cls, data: pl.DataFrame, combos: Sequence[Mapping[str, Any]], /
+    ) -> npt.NDArray[np.float64]:
+        """Each distinct window's RSI once, then each combination's state.
+
+        Bit for bit the values of ``signal_expr``, nulls and NaN included.
+
+        The kernel repeats the expression's arithmetic: the seed is the rolling mean
+        of the first ``window`` changes (summed in order, divided by ``window``), then
+        polars' ``ewm_mean(adjust=False)`` update, where a null bar ages the average
+        (``ignore_nulls=False``) and yields null (the state holds).
+
+        Example:
+            >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
+            >>> RsiReversion.signal_matrix(synthetic_ohlcv(30), [{}, {"window": 5}]).shape
+            (30, 2)
+        """
+        data = to_polars(data)
+        cls.check_columns(data)
+        resolved = [cls.resolve_params(c) for c in combos]
+        out = np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
+        if not resolved or data.height == 0:
+            return out
+        windows = [int(c["window"]) for c in resolved]
+        distinct = sorted(set(windows))
+        row = {w: r for r, w in enumerate(distinct)}
+        close, present = close_arrays(data)
+        rsi = np.empty((len(distinct), data.height), dtype=np.float64)
+        for r, w in enumerate(distinct):
+            k.wilder_rsi_nb(close, present, w, rsi[r])
+        k.hold_outside_matrix_nb(
+            rsi,
+            np.array([row[w] for w in windows], dtype=np.int64),
+            np.array([float(c["lower"]) for c in resolved], dtype=np.float64),
+            np.array([float(c["upper"]) for c in resolved], dtype=np.float64),
+            out,
+        )
+        return out
