@@ -36,14 +36,15 @@ def set_thp_disabled(disabled: bool) -> None:
 
 
 def without_thp(fn: Callable[[], object]) -> Callable[[], object]:
-    """``fn`` run with THP off for the call's own faults, then switched back on."""
+    """``fn`` run with THP off for the call's own faults, then the setting restored."""
 
     def call() -> object:
+        before = bool(_prctl(PR_GET_THP_DISABLE, 0))
         set_thp_disabled(True)
         try:
             return fn()
         finally:
-            set_thp_disabled(False)
+            set_thp_disabled(before)
 
     return call
 
