@@ -76,8 +76,8 @@ def _kernel_call(
     from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 
     n = close.shape[0]
-    kept = [np.empty(n) for _ in range(4)]
     cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
+    kept = (np.empty(n), np.empty(n), np.full(cap + 2, -1, np.int64), np.empty(cap + 2))
     kept_fills = np.empty((cap, fk.N_FILL_COLS))
     kept_trades = np.empty((cap, fk.N_TRADE_COLS))
 
@@ -85,11 +85,12 @@ def _kernel_call(
         _, _, _, changes = k.scan_signal_nb(signal, False)
         if fresh:
             cap = fk.fill_capacity_nb(changes)
-            position, cash, equity, exposure = (np.empty(n) for _ in range(4))
+            position, equity = np.empty(n), np.empty(n)
+            cash_bars, cash_values = np.full(cap + 2, -1, np.int64), np.empty(cap + 2)
             fills = np.empty((cap, fk.N_FILL_COLS))
             trades = np.empty((cap, fk.N_TRADE_COLS))
         else:
-            position, cash, equity, exposure = kept
+            position, equity, cash_bars, cash_values = kept
             fills, trades = kept_fills, kept_trades
         _, _, _, nt = k.simulate_nb(
             close,
@@ -103,9 +104,9 @@ def _kernel_call(
             False,
             0,
             position,
-            cash,
             equity,
-            exposure,
+            cash_bars,
+            cash_values,
             fills,
             trades,
         )
@@ -113,7 +114,7 @@ def _kernel_call(
             return equity
         row = np.empty(N_STATS)
         pnl, ret, is_open = trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN], trades[:nt, fk.T_OPEN]
-        stats_nb(equity, position, CASH, pnl, ret, is_open, 525_600.0, 1.9, row, np.empty(n))
+        stats_nb(equity, position, CASH, pnl, ret, is_open, 525_600.0, 1.9, row, np.empty(0))
         return row
 
     return run

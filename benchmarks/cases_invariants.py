@@ -49,12 +49,14 @@ def kernels(
     from peak_trade.backtest import _fill_kernels as fk
     from peak_trade.backtest import _invariant_kernels as ik
     from peak_trade.backtest import _kernels as k
+    from peak_trade.backtest._derive_kernels import cash_from_steps_nb
     from peak_trade.backtest._end_kernels import end_checks_nb
 
     a = _arrays(n)
     close, signal = a["close"], a["signal"]
     cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
-    position, cash, equity, exposure = (np.empty(n) for _ in range(4))
+    position, equity, cash = np.empty(n), np.empty(n), np.empty(n)
+    cash_bars, cash_values = np.full(cap + 2, -1, np.int64), np.empty(cap + 2)
     fills = np.empty((cap, fk.N_FILL_COLS))
     trades = np.empty((cap, fk.N_TRADE_COLS))
     counts = np.zeros(ik.N_INVARIANTS, np.int64)
@@ -67,7 +69,8 @@ def kernels(
             close, a["high"], a["low"], close, a["timestamps"], signal,
             CASH, FEE, SLIP, 1.0, False, False, check_mode,
             1e-6, 1e-9, 1.0, False, k.NO_FAULT, -1, 0.0,
-            position, cash, equity, exposure, fills, trades, counts, first_bar, first_vals,
+            position, equity, cash_bars, cash_values, fills, trades, counts, first_bar,
+            first_vals,
         )  # fmt: skip
         if status != 0:
             raise AssertionError(f"an invariant tripped on valid data: code {status}")
@@ -87,6 +90,7 @@ def kernels(
         return read_five_nb(a["timestamps"], close, position, cash, equity)
 
     simulate(0)  # fills the arrays end_checks reads
+    cash_from_steps_nb(cash_bars, cash_values, CASH, cash)  # as the engine does for "end"
     return simulate, end_checks, read_floor
 
 

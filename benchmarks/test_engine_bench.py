@@ -244,7 +244,10 @@ def main() -> None:
 
     ``python -m benchmarks.test_engine_bench signals`` prints the signal ratios,
     ``... pipeline [BARS,...] [NAME,...]`` the end-to-end ratios (default: 1,440 bars,
-    all four strategies; ``curve`` for 10^3..10^7 bars of ma_crossover).
+    all four strategies; ``curve`` for 10^3..10^7 bars of ma_crossover), ``... memory
+    [BARS]`` the peak extra RSS per bar of one run (``benchmarks/_memory_peak.py``),
+    ``... nothp [BARS,...] [NAME,...]`` the pipeline comparison in a child process with
+    transparent huge pages off (``benchmarks/_no_thp.py``; default 10M, ma_crossover).
     """
     from benchmarks._signal_peers import STRATEGIES
 
@@ -255,6 +258,15 @@ def main() -> None:
         sizes = tuple(int(x) for x in args[1].split(",")) if len(args) > 1 else (1_440,)
         names = tuple(args[2].split(",")) if len(args) > 2 else tuple(n for n, _ in STRATEGIES)
         return pipeline_main(sizes, names)
+    if args[:1] == ["nothp"]:
+        from benchmarks._no_thp import nothp_main
+
+        sizes = tuple(int(x) for x in args[1].split(",")) if len(args) > 1 else (SINGLE_BARS,)
+        return nothp_main(sizes, tuple(args[2].split(",")) if len(args) > 2 else ("ma_crossover",))
+    if args[:1] == ["memory"]:
+        from benchmarks._memory_peak import memory_main
+
+        return memory_main(int(args[1]) if len(args) > 1 else SINGLE_BARS)
     if args[:1] == ["curve"]:
         return pipeline_main(tuple(10**e for e in range(3, 8)), ("ma_crossover",))
     for build in (single_case, grid_case):

@@ -11,6 +11,7 @@ from peak_trade.backtest import _deferred_kernels as dk
 from peak_trade.backtest import _fill_kernels as fk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import _kernels as k
+from peak_trade.backtest._derive_kernels import cash_from_steps_nb
 from peak_trade.backtest._end_kernels import end_checks_nb
 
 ABS_TOL, REL_TOL, SLIP = 1e-6, 1e-9, 0.0005
@@ -78,7 +79,7 @@ def strict_first(
     cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, short)[3])
     found = []
     for timing in ("every_bar", "end"):
-        arrays = [np.empty(BARS) for _ in range(4)]
+        arrays = [np.empty(BARS), np.empty(BARS), np.full(cap + 2, -1, np.int64), np.empty(cap + 2)]
         fills = np.empty((cap, fk.N_FILL_COLS))
         trades = np.empty((cap, fk.N_TRADE_COLS))
         counts = np.zeros(ik.N_INVARIANTS, np.int64)
@@ -91,7 +92,9 @@ def strict_first(
             *arrays, fills, trades, counts, first_bar, first_vals,
         )  # fmt: skip
         if timing == "end":
-            position, cash, equity, _ = arrays
+            position, equity, cash_bars, cash_values = arrays
+            cash = np.empty(BARS)
+            cash_from_steps_nb(cash_bars, cash_values, 10_000.0, cash)
             code, bar = end_checks_nb(
                 ts, close, high, low, position, cash, equity, fills, nf, trades, nt,
                 10_000.0, 0.0005, 1e-6, 1e-9, max_leverage, short, True,

@@ -16,6 +16,7 @@ from peak_trade.backtest import _fill_kernels as fk
 from peak_trade.backtest import _invariant_kernels as ik
 from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._deferred_kernels import first_fill_fault_nb
+from peak_trade.backtest._derive_kernels import cash_from_steps_nb
 from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
@@ -390,7 +391,8 @@ def _stop_run(df: pl.DataFrame, signal: np.ndarray, cfg: BacktestConfig):
     names = ("open", "high", "low", "close")
     cols = {c: np.ascontiguousarray(df[c].to_numpy(), dtype=float) for c in names}
     ts = df["timestamp"].to_physical().to_numpy().astype(np.int64)
-    per_bar = [np.empty(n) for _ in range(4)]
+    cap = stop_capacity(4)
+    per_bar = [np.empty(n), np.empty(n), np.full(cap + 2, -1, np.int64), np.empty(cap + 2)]
     fills = np.empty((stop_capacity(4), fk.N_FILL_COLS))
     trades = np.empty((stop_capacity(4), fk.N_TRADE_COLS))
     _, _, nf, nt = stop_simulator(cfg)(
@@ -410,7 +412,11 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     signal = np.ones(4)
     clean = run_backtest(df, signal=signal, config=cfg)  # strict checks pass on the real run
     assert exits(clean)[1] == (1, 90.0)
-    cols, ts, fills, nf, (position, cash, equity, _), trades, nt = _stop_run(df, signal, cfg)
+    cols, ts, fills, nf, (position, equity, cash_bars, cash_values), trades, nt = _stop_run(
+        df, signal, cfg
+    )
+    cash = np.empty(df.height)
+    cash_from_steps_nb(cash_bars, cash_values, cfg.initial_cash, cash)
     assert fills[1, fk.F_BAR] == 1.0
     assert fills[1, fk.F_PRICE] == 90.0
     fills[1, fk.F_PRICE] = 95.0  # the stop level, above the bar's high of 92

@@ -12,6 +12,7 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest._derive_kernels import cash_from_steps_nb
 from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._fill_kernels import (
     N_FILL_COLS,
@@ -130,9 +131,8 @@ def grid_checked_nb(
         if lo >= hi:
             continue
         position = np.empty(n)
-        cash = np.empty(n)
         equity = np.empty(n)
-        exposure = np.empty(n)
+        cash = np.empty(n if at_end else 0)  # per-bar cash only for the end checks
         no_drawdown = np.empty(0)
         counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
         first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
@@ -151,6 +151,8 @@ def grid_checked_nb(
             cap = fill_capacity_nb(changes)
             fills = np.empty((cap, N_FILL_COLS))
             trades = np.empty((cap, N_TRADE_COLS))
+            cash_bars = np.full(cap + 2, -1, dtype=np.int64)
+            cash_values = np.empty(cap + 2)
             counts[:] = 0
             first_bar[:] = -1
             code, bar, nf, nt = simulate_checked_nb(
@@ -175,9 +177,9 @@ def grid_checked_nb(
                 -1,
                 0.0,
                 position,
-                cash,
                 equity,
-                exposure,
+                cash_bars,
+                cash_values,
                 fills,
                 trades,
                 counts,
@@ -185,6 +187,7 @@ def grid_checked_nb(
                 first_vals,
             )
             if at_end and check_mode != ik.CHECK_OFF:
+                cash_from_steps_nb(cash_bars, cash_values, initial_cash, cash)
                 code, bar = end_checks_nb(
                     timestamps,
                     close,

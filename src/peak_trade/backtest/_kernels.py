@@ -101,23 +101,29 @@ def record_bar_nb(
     pos: float,
     cash: float,
     equity: float,
-    mark: float,
+    last_cash: float,
+    steps: int,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
-) -> None:
-    """Reference: reference_backtest's per-bar rows; exposure is NaN once equity <= 0."""
+    cash_bars: Ints,
+    cash_values: Floats,
+) -> int:
+    """Reference: reference_backtest's per-bar rows; cash as (bar, value) steps.
+
+    Position and equity are written per bar. Cash moves only at a fill (or a test
+    fault), so a step is recorded where it differs from ``last_cash`` (NaN equals
+    NaN); the caller then passes ``cash`` as ``last_cash``. Returns the step count;
+    a step past the buffer is counted, not written. Exposure and drawdown are
+    derived from these (``_derive_kernels.py``).
+    """
     position[i] = pos
-    cash_out[i] = cash
     equity_out[i] = equity
-    held = pos * mark
-    if held == 0.0:
-        exposure_out[i] = 0.0
-    elif equity > 0.0:
-        exposure_out[i] = held / equity
-    else:
-        exposure_out[i] = np.nan
+    if cash != last_cash and not (cash != cash and last_cash != last_cash):
+        if steps < cash_bars.shape[0]:
+            cash_bars[steps] = i
+            cash_values[steps] = cash
+        steps += 1
+    return steps
 
 
 @njit(cache=True, nogil=True)
@@ -133,9 +139,9 @@ def simulate_nb(
     close_at_end: bool,
     check_mode: int,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
+    cash_bars: Ints,
+    cash_values: Floats,
     fills: Floats,
     trades: Floats,
 ) -> tuple[int, int, int, int]:
@@ -167,9 +173,9 @@ def simulate_nb(
         -1,
         0.0,
         position,
-        cash_out,
         equity_out,
-        exposure_out,
+        cash_bars,
+        cash_values,
         fills,
         trades,
         counts,
@@ -201,9 +207,9 @@ def simulate_checked_nb(
     fault_bar: int,
     fault_value: float,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
+    cash_bars: Ints,
+    cash_values: Floats,
     fills: Floats,
     trades: Floats,
     counts: Ints,
@@ -220,6 +226,11 @@ def simulate_checked_nb(
     the first violation in each bar's order either way, while the per-bar arrays,
     the fill and trade rows and their counts past that bar are scratch. ``fault``
     (a FAULT_* code, tests only) corrupts the state at ``fault_bar``.
+
+    Per bar it writes ``position`` and ``equity_out``; cash is written as steps
+    (``record_bar_nb``) into ``cash_bars``/``cash_values``, which need the fill
+    capacity + 2 slots (a step per fill bar, the fault bar) with ``cash_bars``
+    pre-filled with -1: the unused slots keep it.
     """
     checking = check_mode != ik.CHECK_OFF
     stop = check_mode == ik.CHECK_STOP
@@ -235,6 +246,8 @@ def simulate_checked_nb(
     violated = False  # warn mode: the bar just checked broke an invariant
     block = QUIET_BLOCK  # the quiet path's first block
     least_tol = abs_tol + rel_tol  # tol(x) >= least_tol for every x
+    steps = 0
+    last_cash = initial_cash
     i = 0
     while i < n:
         # The full path: orders, the end-of-run close, ruin, faults and the checks.
@@ -280,7 +293,10 @@ def simulate_checked_nb(
                 fills[nf_bar, F_PRICE] *= fault_value
             elif fault == FAULT_FEE and nf > nf_bar:
                 fills[nf_bar, F_FEE] = fault_value
-        record_bar_nb(i, pos, cash, equity, mark, position, cash_out, equity_out, exposure_out)
+        steps = record_bar_nb(
+            i, pos, cash, equity, last_cash, steps, position, equity_out, cash_bars, cash_values
+        )
+        last_cash = cash
         # The bar's fills are checked after the loop, all at once (_deferred_kernels.py):
         # their low/high reads then overlap instead of stalling this loop.
         if checking:
@@ -316,8 +332,8 @@ def simulate_checked_nb(
         if checking and not cash >= -least_tol:
             limit = i  # the cheap screen below would not suffice: every bar takes the full path
         i = quiet_run_nb(
-            i, limit, prev, cash, pos, signal, close, timestamps, position, cash_out,
-            equity_out, exposure_out, checking, max_leverage, least_tol, block,
+            i, limit, prev, cash, pos, signal, close, timestamps, position, equity_out,
+            checking, max_leverage, least_tol, block,
         )  # fmt: skip
         # Left at a flagged bar (not a target change, not the limit): start the next
         # quiet stretch with short blocks, in case the flags come every few bars.

@@ -53,23 +53,18 @@ def quiet_bar_nb(
     pos: float,
     marks: Floats,
     held_pos: Floats,
-    held_cash: Floats,
     values: Floats,
-    exposure: Floats,
 ) -> tuple[float, float]:
     """Reference: record_bar_nb for bar j of a block; returns (held, equity).
 
-    The same operations as the full path (so the same values), with the exposure
-    as selects: 0 when flat, NaN once equity <= 0. Inlined, so the loops calling
-    it still vectorise.
+    The same operations as the full path (so the same values); cash does not move
+    here, so nothing is recorded for it. Inlined, so the loops calling it still
+    vectorise.
     """
     held = pos * marks[j]
     equity = cash + held
     held_pos[j] = pos
-    held_cash[j] = cash
     values[j] = equity
-    ratio = held / equity if equity > 0.0 else np.nan
-    exposure[j] = 0.0 if held == 0.0 else ratio
     return held, equity
 
 
@@ -82,9 +77,7 @@ def quiet_block_nb(
     close: Floats,
     timestamps: Ints,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
     checking: bool,
     max_leverage: float,
     least_tol: float,
@@ -99,21 +92,19 @@ def quiet_block_nb(
     """
     marks = close[lo:hi]
     held_pos = position[lo:hi]
-    held_cash = cash_out[lo:hi]
     values = equity_out[lo:hi]
-    exposure = exposure_out[lo:hi]
     flagged = 0
     if checking:  # two loops, so that the unchecked one never reads timestamps
         now = timestamps[lo:hi]
         before = timestamps[lo - 1 : hi - 1]
         for j in range(marks.shape[0]):
-            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, held_cash, values, exposure)
+            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, values)
             ruined = (equity <= 0.0) & (pos != 0.0)
             screened = ik.quiet_state_ok_nb(held, equity, max_leverage, least_tol)
             flagged += ruined | (now[j] <= before[j]) | (not screened)
     else:
         for j in range(marks.shape[0]):
-            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, held_cash, values, exposure)
+            held, equity = quiet_bar_nb(j, cash, pos, marks, held_pos, values)
             flagged += (equity <= 0.0) & (pos != 0.0)
     if flagged:
         for j in range(marks.shape[0]):
@@ -141,9 +132,7 @@ def quiet_run_nb(
     close: Floats,
     timestamps: Ints,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
     checking: bool,
     max_leverage: float,
     least_tol: float,
@@ -165,8 +154,8 @@ def quiet_run_nb(
         stop = min(hi, start + block)
         end = first_change_nb(signal, start, stop, prev)
         left = quiet_block_nb(
-            start, end, cash, pos, close, timestamps, position, cash_out, equity_out,
-            exposure_out, checking, max_leverage, least_tol,
+            start, end, cash, pos, close, timestamps, position, equity_out, checking,
+            max_leverage, least_tol,
         )  # fmt: skip
         if left < stop:
             return left

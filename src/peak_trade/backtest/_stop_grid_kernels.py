@@ -12,6 +12,7 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest._derive_kernels import cash_from_steps_nb
 from peak_trade.backtest._end_kernels import end_checks_nb
 from peak_trade.backtest._fill_kernels import N_FILL_COLS, N_TRADE_COLS, T_OPEN, T_PNL, T_RETURN
 from peak_trade.backtest._kernels import SIGNAL_OK, scan_signal_nb
@@ -76,9 +77,8 @@ def grid_stops_nb(
         if lo >= hi:
             continue
         position = np.empty(n)
-        cash = np.empty(n)
         equity = np.empty(n)
-        exposure = np.empty(n)
+        cash = np.empty(n if at_end else 0)  # per-bar cash only for the end checks
         no_drawdown = np.empty(0)
         counts = np.zeros(ik.N_INVARIANTS, dtype=np.int64)
         first_bar = np.full(ik.N_INVARIANTS, -1, dtype=np.int64)
@@ -97,16 +97,19 @@ def grid_stops_nb(
             cap = stop_capacity_nb(changes)
             fills = np.empty((cap, N_FILL_COLS))
             trades = np.empty((cap, N_TRADE_COLS))
+            cash_bars = np.full(cap + 2, -1, dtype=np.int64)
+            cash_values = np.empty(cap + 2)
             counts[:] = 0
             first_bar[:] = -1
             first_vals[:, :] = 0.0
             code, bar, nf, nt, _ = simulate_stops_nb(
                 open_, high, low, close, timestamps, signal, initial_cash, fee_rate, slip,
                 fraction, next_open, close_at_end, stops, per_bar, abs_tol, rel_tol,
-                max_leverage, allow_short, position, cash, equity, exposure, fills, trades,
+                max_leverage, allow_short, position, equity, cash_bars, cash_values, fills, trades,
                 counts, first_bar, first_vals,
             )  # fmt: skip
             if at_end and check_mode != ik.CHECK_OFF:
+                cash_from_steps_nb(cash_bars, cash_values, initial_cash, cash)
                 code, bar = end_checks_nb(
                     timestamps, close, high, low, position, cash, equity, fills, nf, trades,
                     nt, initial_cash, slip, abs_tol, rel_tol, max_leverage, allow_short, stop,

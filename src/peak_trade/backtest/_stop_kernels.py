@@ -124,9 +124,9 @@ def simulate_stops_nb(
     max_leverage: float,
     short_account: bool,
     position: Floats,
-    cash_out: Floats,
     equity_out: Floats,
-    exposure_out: Floats,
+    cash_bars: Ints,
+    cash_values: Floats,
     fills: Floats,
     trades: Floats,
     counts: Ints,
@@ -155,6 +155,8 @@ def simulate_stops_nb(
     pending_target = 0.0
     ref = np.nan
     best = np.nan
+    steps = 0
+    last_cash = initial_cash
     for i in range(n):
         if pending:  # next_open: yesterday's change fills at today's open
             pending = False
@@ -202,7 +204,10 @@ def simulate_stops_nb(
             equity = cash
             ref = np.nan
             best = np.nan
-        record_bar_nb(i, pos, cash, equity, mark, position, cash_out, equity_out, exposure_out)
+        steps = record_bar_nb(
+            i, pos, cash, equity, last_cash, steps, position, equity_out, cash_bars, cash_values
+        )
+        last_cash = cash
         if checking:
             unordered = i > 0 and timestamps[i] <= timestamps[i - 1]
             if unordered or not ik.state_ok_nb(

@@ -26,7 +26,7 @@ from peak_trade.backtest._signal_arg import explicit_signal
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
-from peak_trade.backtest.result import BacktestResult, equity_frame, fills_frame, trades_frame
+from peak_trade.backtest.result import BacktestResult, EquityBars, fills_frame, trades_frame
 from peak_trade.backtest.signals import strategy_or_entries
 from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
 from peak_trade.backtest.stops import stop_capacity, stop_simulator
@@ -296,11 +296,12 @@ def _run_backtest(
         raise signal_error(status, index, value, ts, where="the signal")
     n = df.height
     cap = stop_capacity(changes) if config.has_stops else fk.fill_capacity_nb(changes)
+    # Per bar only position and equity; cash moves at fills (and a test fault), so it
+    # is kept as steps, at most one per fill bar plus the fault bar (result.EquityBars).
     position = np.empty(n)
-    cash = np.empty(n)
     equity = np.empty(n)
-    exposure = np.empty(n)
-    drawdown = np.empty(n)
+    cash_bars = np.full(cap + 2, -1, dtype=np.int64)
+    cash_values = np.empty(cap + 2)
     fills = np.empty((cap, fk.N_FILL_COLS))
     trades = np.empty((cap, fk.N_TRADE_COLS))
     timestamps = market.timestamps
@@ -337,16 +338,22 @@ def _run_backtest(
         fault_bar,
         fault_value,
         position,
-        cash,
         equity,
-        exposure,
+        cash_bars,
+        cash_values,
         fills,
         trades,
         counts,
         first_bar,
         first_vals,
     )
+    n_steps = int(np.count_nonzero(cash_bars >= 0))
+    bars = EquityBars(
+        ts, market.close, position, equity, cash_bars[:n_steps], cash_values[:n_steps],
+        float(config.initial_cash),
+    )  # fmt: skip
     if at_end and mode != ik.CHECK_OFF:
+        cash = bars.cash()  # the end checks read cash per bar (timing "end" only)
         end_checks_nb(
             timestamps,
             market.close,
@@ -384,15 +391,20 @@ def _run_backtest(
         market.periods_per_year,
         market.years,
         row,
-        drawdown,
+        np.empty(0),  # no per-bar drawdown: the result derives it on access
     )
-    equity_df = equity_frame(ts, market.close, position, cash, equity, drawdown, exposure)
     if checks.has_user_checks and checks.mode != "off":
-        arrays = {"cash": cash, "position": position, "price": market.close, "equity": equity}
+        equity_df = bars.frame()
+        arrays = {
+            "cash": equity_df.get_column("cash").to_numpy(),
+            "position": position,
+            "price": market.close,
+            "equity": equity,
+        }
         found = inv.user_violations(checks, equity_df, arrays)
         violations.extend(inv.report(found, checks, repro=repro))
     result = BacktestResult(
-        equity=equity_df,
+        bars=bars,
         trades=trades_frame(ts, trades[:nt]),
         stats={**stats_dict(row), "periods_per_year": market.periods_per_year},
         config=config,

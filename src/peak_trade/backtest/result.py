@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,12 +11,58 @@ import numpy.typing as npt
 import polars as pl
 
 from peak_trade.backtest import _fill_kernels as k
+from peak_trade.backtest._derive_kernels import cash_from_steps_nb, drawdown_nb, exposure_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.invariants import InvariantViolation
 
-__all__ = ["BacktestResult", "equity_frame", "fills_frame", "trades_frame"]
+__all__ = ["BacktestResult", "EquityBars", "fills_frame", "trades_frame"]
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EquityBars:
+    """What a run keeps per bar: position and equity; the rest is derived on access.
+
+    Cash moves only at fills, so it is kept as steps: from bar ``cash_bars[j]`` on,
+    cash is ``cash_values[j]`` (``initial_cash`` before the first step). Price is the
+    input's close; exposure and drawdown follow from these with the operations the
+    simulation and ``stats_nb`` use (``_derive_kernels.py``), bit for bit.
+    """
+
+    timestamps: pl.Series
+    price: Floats
+    position: Floats
+    equity: Floats
+    cash_bars: Ints
+    cash_values: Floats
+    initial_cash: float
+
+    def cash(self) -> Floats:
+        """Cash after each bar's fills, one value per bar."""
+        out = np.empty(self.equity.shape[0])
+        cash_from_steps_nb(self.cash_bars, self.cash_values, self.initial_cash, out)
+        return out
+
+    def frame(self) -> pl.DataFrame:
+        """The per-bar frame ``timestamp, price, position, cash, equity, drawdown, exposure``."""
+        n = self.equity.shape[0]
+        drawdown = np.empty(n)
+        drawdown_nb(self.equity, self.initial_cash, drawdown)
+        exposure = np.empty(n)
+        exposure_nb(self.position, self.price, self.equity, exposure)
+        return pl.DataFrame(
+            {
+                "timestamp": self.timestamps,
+                "price": self.price,
+                "position": self.position,
+                "cash": self.cash(),
+                "equity": self.equity,
+                "drawdown": drawdown,
+                "exposure": exposure,
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +70,8 @@ class BacktestResult:
     """The outcome of :func:`~peak_trade.backtest.engine.run_backtest`.
 
     Attributes:
-        equity: One row per bar: ``timestamp, price, position, cash, equity,
-            drawdown, exposure`` (after the bar's fills, marked at its close).
+        bars: What the run stores per bar (position and equity, cash as steps);
+            ``equity`` is the frame built from it.
         trades: One row per round trip: ``entry_ts, exit_ts, side, qty,
             entry_price, exit_price, fees, pnl, return, is_open``.
         stats: The stats of docs/backtest.md, by name.
@@ -41,13 +87,32 @@ class BacktestResult:
         >>> result.stats["sharpe"], result.trades.height  # doctest: +SKIP
     """
 
-    equity: pl.DataFrame
+    bars: EquityBars
     trades: pl.DataFrame
     stats: dict[str, float | int]
     config: BacktestConfig
     fills: pl.DataFrame
     params: dict[str, Any] | None = None
     violations: tuple[InvariantViolation, ...] = ()
+    _frames: dict[str, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @property
+    def equity(self) -> pl.DataFrame:
+        """One row per bar: ``timestamp, price, position, cash, equity, drawdown,
+        exposure`` (after the bar's fills, marked at its close).
+
+        Built from ``bars`` on first access and kept: a run stores only position
+        and equity per bar.
+
+        Example:
+            >>> run_backtest(frame, "ma_crossover").equity["drawdown"].min()  # doctest: +SKIP
+        """
+        frame = self._frames.get("equity")
+        if frame is None:
+            frame = self._frames["equity"] = self.bars.frame()
+        return frame
 
     def plot(self) -> Any:
         """A plotly figure of equity, drawdown and trades (the ``report`` extra).
@@ -60,29 +125,6 @@ class BacktestResult:
         """
         figure = importlib.import_module("peak_trade.reporting.figure")
         return figure.plot_result(self)
-
-
-def equity_frame(
-    timestamps: pl.Series,
-    close: Floats,
-    position: Floats,
-    cash: Floats,
-    equity: Floats,
-    drawdown: Floats,
-    exposure: Floats,
-) -> pl.DataFrame:
-    """The per-bar frame, from the kernels' per-bar arrays (zero-copy where possible)."""
-    return pl.DataFrame(
-        {
-            "timestamp": timestamps,
-            "price": close,
-            "position": position,
-            "cash": cash,
-            "equity": equity,
-            "drawdown": drawdown,
-            "exposure": exposure,
-        }
-    )
 
 
 _SIDES = {True: "long", False: "short"}
