@@ -180,3 +180,26 @@ def test_strict_stats_names_the_infinite_profit_factor():
         "profit_factor_reason": "+inf: no losing closed trades",
         "sharpe": 1.5,
     }
+
+
+@pytest.mark.parametrize("kind", ["normal", "mostly_flat", "nearly_all_flat", "sorted"])
+def test_var_cvar_tail_of_a_long_series_match_numpy(kind):
+    """Past 100,000 bars only the tails are partitioned: same figures as a full sort."""
+    rng = np.random.default_rng(5)
+    n = 200_001
+    z = rng.standard_normal(n) * 0.01
+    if kind == "mostly_flat":
+        z[rng.random(n) < 0.9] = 0.0
+    elif kind == "nearly_all_flat":
+        z[rng.random(n) < 0.97] = 0.0
+    elif kind == "sorted":  # the strided sample sees the tails, the cuts still hold
+        z = np.sort(z)
+    equity = 100.0 * np.cumprod(1.0 + z)
+    r = np.concatenate([[equity[0] / 100.0 - 1.0], equity[1:] / equity[:-1] - 1.0])
+    s = risk_stats(equity, 100.0)
+    q5, q95 = np.quantile(r, 0.05), np.quantile(r, 0.95)
+    assert s["var_95"] == pytest.approx(q5, rel=1e-12, abs=1e-300)
+    if q5 != 0.0:
+        assert s["tail_ratio"] == pytest.approx(abs(q95) / abs(q5), rel=1e-12)
+    worst = int((n - 1) * 0.05) + 1
+    assert s["cvar_95"] == pytest.approx(np.sort(r)[:worst].mean(), rel=1e-12)

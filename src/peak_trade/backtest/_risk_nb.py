@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["bar_returns_nb", "moments_nb"]
+__all__ = ["bar_returns_nb", "moments_nb", "split_tails_nb"]
 
 
 @njit(cache=True, nogil=True)
@@ -46,3 +46,23 @@ def bar_returns_nb(
         e = equity[i]
         out[i] = e / prev - 1.0 if prev > 0.0 else 0.0
         prev = e
+
+
+@njit(cache=True, nogil=True)
+def split_tails_nb(
+    r: npt.NDArray[np.float64],
+    lo: float,
+    hi: float,
+    low_out: npt.NDArray[np.float64],
+    high_out: npt.NDArray[np.float64],
+) -> tuple[int, int]:
+    """Reference: low_out[:a] = r[r <= lo], high_out[:b] = r[r >= hi]; returns (a, b)."""
+    a = 0
+    b = 0
+    for i in range(r.shape[0]):  # branch-free: a write past the tail is overwritten
+        v = r[i]
+        low_out[a] = v
+        a += v <= lo
+        high_out[b] = v
+        b += v >= hi
+    return a, b
