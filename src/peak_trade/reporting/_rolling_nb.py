@@ -12,13 +12,6 @@ __all__ = ["rolling_sharpe_nb"]
 
 
 @njit(cache=True, nogil=True)
-def _bar_return_nb(equity: npt.NDArray[np.float64], initial: float, i: int) -> float:
-    """Reference: peak_trade.backtest.risk_stats.bar_returns(equity, initial)[i]."""
-    prev = equity[i - 1] if i > 0 else initial
-    return equity[i] / prev - 1.0 if prev > 0.0 else 0.0
-
-
-@njit(cache=True, nogil=True)
 def rolling_sharpe_nb(
     equity: npt.NDArray[np.float64],
     initial: float,
@@ -34,23 +27,31 @@ def rolling_sharpe_nb(
     and ``idx_out`` (each at least ``equity.shape[0]`` long), and their count is
     returned.
     """
+    # mean / std * root = s1 * c / sqrt(q) with q = s2 - s1 * s1 / window: one
+    # division and one square root a bar (division-bound); the returns leaving
+    # the window come from a ring of the last ``window`` returns.
+    c = root * math.sqrt(window - 1) / window
+    inv_w = 1.0 / window
+    ring = np.zeros(window, dtype=np.float64)
+    slot = 0
     s1 = 0.0
     s2 = 0.0
     k = 0
+    prev = initial
     for i in range(equity.shape[0]):
-        v = _bar_return_nb(equity, initial, i)
-        s1 += v
-        s2 += v * v
-        if i >= window:
-            old = _bar_return_nb(equity, initial, i - window)
-            s1 -= old
-            s2 -= old * old
+        e = equity[i]
+        v = e / prev - 1.0 if prev > 0.0 else 0.0  # bar_returns_nb's formula
+        prev = e
+        old = ring[slot]  # 0.0 until the window is full
+        ring[slot] = v
+        slot = slot + 1 if slot + 1 < window else 0
+        s1 += v - old
+        s2 += v * v - old * old
         if i < window - 1:
             continue
-        mean = s1 / window
-        var = max(s2 - s1 * mean, 0.0) / (window - 1)
-        if var > 0.0:
-            sharpe = mean / math.sqrt(var) * root
+        q = s2 - s1 * s1 * inv_w
+        if q > 0.0:
+            sharpe = s1 * c / math.sqrt(q)
             if math.isfinite(sharpe):
                 idx_out[k] = i
                 val_out[k] = sharpe

@@ -31,10 +31,15 @@ def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
     return timestamps.cast(pl.Int64).to_numpy() // per_ms
 
 
-def _series(ms: npt.NDArray[np.int64], values: Floats) -> dict[str, Any]:
-    """The decimated points, compactly encoded (``_encode``: the extremes stay exact)."""
+def _series(
+    ms: npt.NDArray[np.int64], values: Floats, at: npt.NDArray[np.int64] | None = None
+) -> dict[str, Any]:
+    """The decimated points, compactly encoded (``_encode``: the extremes stay exact).
+
+    ``values[j]`` belongs to the bar ``at[j]`` (every bar in order when None).
+    """
     keep = decimate_indices(values)
-    return encode_series(ms[keep], values[keep])
+    return encode_series(ms[keep] if at is None else ms[at[keep]], values[keep])
 
 
 def _rolling_sharpe(
@@ -149,7 +154,7 @@ def run_payload(
             "equity": _series(ms, eq),
             "drawdown": _series(ms, dd),
             "price": _series(ms, price),
-            "rolling_sharpe": _series(ms[live], sharpe),
+            "rolling_sharpe": _series(ms, sharpe, live),
         },
         # buy and hold from the first close with the same cash: the price times this
         "bench_scale": initial_cash / float(price[0]) if price.size else 1.0,
