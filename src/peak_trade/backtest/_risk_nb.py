@@ -19,10 +19,9 @@ def moments_nb(r: npt.NDArray[np.float64]) -> tuple[float, float, float, float, 
     for i in range(n):
         v = r[i]
         total += v
-        if v > 0.0:
-            gain += v
-        elif v < 0.0:
-            loss -= v
+        # Selects, not branches (the signs of returns are unpredictable); NaN adds 0.
+        gain += v if v > 0.0 else 0.0
+        loss -= v if v < 0.0 else 0.0
     mean = total / n if n > 0 else np.nan
     m2 = 0.0
     m3 = 0.0
