@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -24,22 +24,33 @@ MAX_MARKERS: Final = 2_000
 Floats = npt.NDArray[np.float64]
 
 
-def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
+def _per_ms(timestamps: pl.Series) -> int:
     dtype = timestamps.dtype
     unit = dtype.time_unit if isinstance(dtype, pl.Datetime) else "us"
-    per_ms = {"ns": 1_000_000, "us": 1_000, "ms": 1}[unit]
-    return timestamps.cast(pl.Int64).to_numpy() // per_ms
+    return {"ns": 1_000_000, "us": 1_000, "ms": 1}[unit]
+
+
+def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
+    return timestamps.cast(pl.Int64).to_numpy() // _per_ms(timestamps)
+
+
+def _millis_at(timestamps: pl.Series) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """Epoch ms of the bars at given indices (only those are converted, not every bar)."""
+    ticks, per_ms = timestamps.cast(pl.Int64).to_numpy(), _per_ms(timestamps)
+    return lambda at: ticks[at] // per_ms
 
 
 def _series(
-    ms: npt.NDArray[np.int64], values: Floats, at: npt.NDArray[np.int64] | None = None
+    ms_at: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+    values: Floats,
+    at: npt.NDArray[np.int64] | None = None,
 ) -> dict[str, Any]:
     """The decimated points, compactly encoded (``_encode``: the extremes stay exact).
 
     ``values[j]`` belongs to the bar ``at[j]`` (every bar in order when None).
     """
     keep = decimate_indices(values)
-    return encode_series(ms[keep] if at is None else ms[at[keep]], values[keep])
+    return encode_series(ms_at(keep if at is None else at[keep]), values[keep])
 
 
 def _rolling_sharpe(
@@ -126,7 +137,7 @@ def run_payload(
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given."""
     ts = equity.get_column("timestamp")
-    ms = _millis(ts)
+    ms = _millis_at(ts)
     eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
     price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
     dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
