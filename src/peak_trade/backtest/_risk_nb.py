@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["bar_returns_nb", "moments_nb", "split_tails_nb"]
+__all__ = ["bar_returns_nb", "mean_sq_dev_nb", "moments_nb", "split_tails_nb"]
 
 
 @njit(cache=True, nogil=True)
@@ -65,3 +65,18 @@ def split_tails_nb(
         high_out[b] = v
         b += v >= hi
     return a, b
+
+
+@njit(cache=True, nogil=True)
+def mean_sq_dev_nb(r: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Reference: (r.mean(), ((r - r.mean()) ** 2).sum()), two passes, no temporary."""
+    n = r.shape[0]
+    total = 0.0
+    for i in range(n):
+        total += r[i]
+    mean = total / n if n > 0 else np.nan
+    ss = 0.0
+    for i in range(n):
+        d = r[i] - mean
+        ss += d * d
+    return mean, ss

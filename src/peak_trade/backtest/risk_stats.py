@@ -13,7 +13,12 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import bar_returns_nb, moments_nb, split_tails_nb
+from peak_trade.backtest._risk_nb import (
+    bar_returns_nb,
+    mean_sq_dev_nb,
+    moments_nb,
+    split_tails_nb,
+)
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -92,8 +97,8 @@ def _tail_partition(
 def _sharpe(r: Floats, periods_per_year: float) -> float:
     if r.size < 2:
         return math.nan
-    std = float(r.std(ddof=1))
-    mean = float(r.mean())
+    mean, ss = mean_sq_dev_nb(r)  # numpy's mean and std(ddof=1), with no temporary
+    std = math.sqrt(ss / (r.size - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
     return mean / std * math.sqrt(periods_per_year)
