@@ -203,3 +203,11 @@ def test_var_cvar_tail_of_a_long_series_match_numpy(kind):
         assert s["tail_ratio"] == pytest.approx(abs(q95) / abs(q5), rel=1e-12)
     worst = int((n - 1) * 0.05) + 1
     assert s["cvar_95"] == pytest.approx(np.sort(r)[:worst].mean(), rel=1e-12)
+
+
+def test_benchmark_sharpe_of_a_long_series_matches_numpy_mean_and_std():
+    price = 100.0 * np.cumprod(1.0 + np.random.default_rng(6).standard_normal(300_000) * 0.01)
+    r = np.concatenate([[0.0], price[1:] / price[:-1] - 1.0])
+    s = benchmark_stats(price, periods_per_year=8760.0, years=34.0)
+    ref = r.mean() / r.std(ddof=1) * np.sqrt(8760.0)
+    assert s["benchmark_sharpe"] == pytest.approx(ref, rel=1e-12)
