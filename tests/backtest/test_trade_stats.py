@@ -211,3 +211,15 @@ def test_benchmark_sharpe_of_a_long_series_matches_numpy_mean_and_std():
     s = benchmark_stats(price, periods_per_year=8760.0, years=34.0)
     ref = r.mean() / r.std(ddof=1) * np.sqrt(8760.0)
     assert s["benchmark_sharpe"] == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_galloping_search_of_ascending_keys_matches_numpy_searchsorted(seed):
+    from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
+
+    rng = np.random.default_rng(seed)
+    stamps = np.sort(rng.integers(0, 1_000, 5_000))  # with repeats
+    keys = np.sort(rng.integers(-10, 1_010, 700))  # below, inside, repeated, past the end
+    out = np.empty(keys.size, dtype=np.int64)
+    searchsorted_sorted_nb(stamps, keys, out)
+    assert out.tolist() == np.searchsorted(stamps, keys).tolist()

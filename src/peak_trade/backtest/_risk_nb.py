@@ -6,7 +6,13 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["bar_returns_nb", "mean_sq_dev_nb", "moments_nb", "split_tails_nb"]
+__all__ = [
+    "bar_returns_nb",
+    "mean_sq_dev_nb",
+    "moments_nb",
+    "searchsorted_sorted_nb",
+    "split_tails_nb",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -80,3 +86,29 @@ def mean_sq_dev_nb(r: npt.NDArray[np.float64]) -> tuple[float, float]:
         d = r[i] - mean
         ss += d * d
     return mean, ss
+
+
+@njit(cache=True, nogil=True)
+def searchsorted_sorted_nb(
+    stamps: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:
+    """Reference: np.searchsorted(stamps, keys) for ascending keys (galloping from the last)."""
+    n = stamps.shape[0]
+    lo = 0
+    for k in range(keys.shape[0]):
+        key = keys[k]
+        # Gallop: widen [lo, hi) until stamps[hi - 1] >= key, then bisect inside it.
+        step = 1
+        hi = lo
+        while hi < n and stamps[hi] < key:
+            lo = hi + 1
+            hi += step
+            step *= 2
+        hi = min(hi, n)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if stamps[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[k] = lo
