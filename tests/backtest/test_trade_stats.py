@@ -180,3 +180,46 @@ def test_strict_stats_names_the_infinite_profit_factor():
         "profit_factor_reason": "+inf: no losing closed trades",
         "sharpe": 1.5,
     }
+
+
+@pytest.mark.parametrize("kind", ["normal", "mostly_flat", "nearly_all_flat", "sorted"])
+def test_var_cvar_tail_of_a_long_series_match_numpy(kind):
+    """Past 100,000 bars only the tails are partitioned: same figures as a full sort."""
+    rng = np.random.default_rng(5)
+    n = 200_001
+    z = rng.standard_normal(n) * 0.01
+    if kind == "mostly_flat":
+        z[rng.random(n) < 0.9] = 0.0
+    elif kind == "nearly_all_flat":
+        z[rng.random(n) < 0.97] = 0.0
+    elif kind == "sorted":  # the strided sample sees the tails, the cuts still hold
+        z = np.sort(z)
+    equity = 100.0 * np.cumprod(1.0 + z)
+    r = np.concatenate([[equity[0] / 100.0 - 1.0], equity[1:] / equity[:-1] - 1.0])
+    s = risk_stats(equity, 100.0)
+    q5, q95 = np.quantile(r, 0.05), np.quantile(r, 0.95)
+    assert s["var_95"] == pytest.approx(q5, rel=1e-12, abs=1e-300)
+    if q5 != 0.0:
+        assert s["tail_ratio"] == pytest.approx(abs(q95) / abs(q5), rel=1e-12)
+    worst = int((n - 1) * 0.05) + 1
+    assert s["cvar_95"] == pytest.approx(np.sort(r)[:worst].mean(), rel=1e-12)
+
+
+def test_benchmark_sharpe_of_a_long_series_matches_numpy_mean_and_std():
+    price = 100.0 * np.cumprod(1.0 + np.random.default_rng(6).standard_normal(300_000) * 0.01)
+    r = np.concatenate([[0.0], price[1:] / price[:-1] - 1.0])
+    s = benchmark_stats(price, periods_per_year=8760.0, years=34.0)
+    ref = r.mean() / r.std(ddof=1) * np.sqrt(8760.0)
+    assert s["benchmark_sharpe"] == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_galloping_search_of_ascending_keys_matches_numpy_searchsorted(seed):
+    from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
+
+    rng = np.random.default_rng(seed)
+    stamps = np.sort(rng.integers(0, 1_000, 5_000))  # with repeats
+    keys = np.sort(rng.integers(-10, 1_010, 700))  # below, inside, repeated, past the end
+    out = np.empty(keys.size, dtype=np.int64)
+    searchsorted_sorted_nb(stamps, keys, out)
+    assert out.tolist() == np.searchsorted(stamps, keys).tolist()

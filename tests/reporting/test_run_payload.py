@@ -36,12 +36,17 @@ def test_monthly_returns_match_a_group_by_month_reference():
 
 
 def test_rolling_sharpe_matches_polars_rolling_mean_and_std():
+    """Finite values only, at their bars: the flat start (zero std) is left out."""
     r = np.random.default_rng(1).standard_normal(1_000) * 0.01
-    got = _rolling_sharpe(r, 50, 100.0)
-    s = pl.Series(r)
-    ref = s.rolling_mean(50).to_numpy() / s.rolling_std(50).to_numpy() * 10.0
-    assert np.isnan(got[:49]).all()
-    np.testing.assert_allclose(got[49:], ref[49:], rtol=1e-8)
+    r[:100] = 0.0  # equity flat at the initial cash: no Sharpe until bar 100
+    equity = 100.0 * np.cumprod(1.0 + r)
+    idx, got = _rolling_sharpe(equity, 100.0, 50, 100.0)
+    s = pl.Series(np.concatenate([[equity[0] / 100.0 - 1.0], equity[1:] / equity[:-1] - 1.0]))
+    std = s.rolling_std(50).to_numpy()
+    assert np.all(std[49:100] == 0.0)
+    assert idx.tolist() == list(range(100, 1_000))
+    ref = s.rolling_mean(50).to_numpy()[100:] / std[100:] * 10.0
+    np.testing.assert_allclose(got, ref, rtol=1e-8)
 
 
 def test_sweep_parameters_are_the_columns_before_the_stats():

@@ -6,7 +6,13 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["bar_returns_nb", "moments_nb"]
+__all__ = [
+    "bar_returns_nb",
+    "mean_sq_dev_nb",
+    "moments_nb",
+    "searchsorted_sorted_nb",
+    "split_tails_nb",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -19,10 +25,9 @@ def moments_nb(r: npt.NDArray[np.float64]) -> tuple[float, float, float, float, 
     for i in range(n):
         v = r[i]
         total += v
-        if v > 0.0:
-            gain += v
-        elif v < 0.0:
-            loss -= v
+        # Selects, not branches (the signs of returns are unpredictable); NaN adds 0.
+        gain += v if v > 0.0 else 0.0
+        loss -= v if v < 0.0 else 0.0
     mean = total / n if n > 0 else np.nan
     m2 = 0.0
     m3 = 0.0
@@ -46,3 +51,64 @@ def bar_returns_nb(
         e = equity[i]
         out[i] = e / prev - 1.0 if prev > 0.0 else 0.0
         prev = e
+
+
+@njit(cache=True, nogil=True)
+def split_tails_nb(
+    r: npt.NDArray[np.float64],
+    lo: float,
+    hi: float,
+    low_out: npt.NDArray[np.float64],
+    high_out: npt.NDArray[np.float64],
+) -> tuple[int, int]:
+    """Reference: low_out[:a] = r[r <= lo], high_out[:b] = r[r >= hi]; returns (a, b)."""
+    a = 0
+    b = 0
+    for i in range(r.shape[0]):  # branch-free: a write past the tail is overwritten
+        v = r[i]
+        low_out[a] = v
+        a += v <= lo
+        high_out[b] = v
+        b += v >= hi
+    return a, b
+
+
+@njit(cache=True, nogil=True)
+def mean_sq_dev_nb(r: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Reference: (r.mean(), ((r - r.mean()) ** 2).sum()), two passes, no temporary."""
+    n = r.shape[0]
+    total = 0.0
+    for i in range(n):
+        total += r[i]
+    mean = total / n if n > 0 else np.nan
+    ss = 0.0
+    for i in range(n):
+        d = r[i] - mean
+        ss += d * d
+    return mean, ss
+
+
+@njit(cache=True, nogil=True)
+def searchsorted_sorted_nb(
+    stamps: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
+) -> None:
+    """Reference: np.searchsorted(stamps, keys) for ascending keys (galloping from the last)."""
+    n = stamps.shape[0]
+    lo = 0
+    for k in range(keys.shape[0]):
+        key = keys[k]
+        # Gallop: widen [lo, hi) until stamps[hi - 1] >= key, then bisect inside it.
+        step = 1
+        hi = lo
+        while hi < n and stamps[hi] < key:
+            lo = hi + 1
+            hi += step
+            step *= 2
+        hi = min(hi, n)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if stamps[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[k] = lo

@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
+
 __all__ = ["TRADE_STAT_NAMES", "trade_stats"]
 
 #: The names :func:`trade_stats` returns, in order.
@@ -49,6 +51,15 @@ def _longest_run(flags: npt.NDArray[np.bool_]) -> int:
     return int((edges[1::2] - edges[::2]).max())
 
 
+def _bar_of(stamps: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``np.searchsorted(stamps, keys)``; ascending keys (trades in order) by galloping."""
+    if keys.size > 1 and bool((np.diff(keys) >= 0).all()):
+        out = np.empty(keys.size, dtype=np.int64)
+        searchsorted_sorted_nb(np.ascontiguousarray(stamps), np.ascontiguousarray(keys), out)
+        return out
+    return np.searchsorted(stamps, keys).astype(np.int64)
+
+
 def _durations(
     trades: pl.DataFrame, timestamps: pl.Series
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -58,7 +69,7 @@ def _durations(
     stamps = timestamps.cast(pl.Int64).to_numpy()
     entry = trades.get_column("entry_ts").cast(pl.Int64).to_numpy()
     exit_ = trades.get_column("exit_ts").cast(pl.Int64).to_numpy()
-    bars = np.searchsorted(stamps, exit_) - np.searchsorted(stamps, entry)
+    bars = _bar_of(stamps, exit_) - _bar_of(stamps, entry)
     return bars.astype(np.int64), (exit_ - entry).astype(np.float64) * _SECONDS[unit]
 
 

@@ -60,8 +60,10 @@ def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, A
 
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result."""
-    ts = result.equity.get_column("timestamp")
-    ppy = result.config.periods_per_year
+    # The engine's stats carry the bars per year it used (inferred once, in the run).
+    ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
+    if ppy is None:
+        ppy = infer_periods_per_year(result.equity.get_column("timestamp"))
     violations = _violation_rows(violation_records(result.violations))
     run = run_payload(
         result.equity,
@@ -70,7 +72,7 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
         symbol="result",
         strategy="backtest",
         initial_cash=float(result.config.initial_cash),
-        periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
+        periods_per_year=float(ppy),
         params=result.params,
         violations=violations,
     )

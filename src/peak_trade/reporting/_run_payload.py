@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest.risk_stats import bar_returns
 from peak_trade.reporting._encode import encode_series
 from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
 from peak_trade.reporting.decimate import decimate_indices
@@ -25,24 +24,43 @@ MAX_MARKERS: Final = 2_000
 Floats = npt.NDArray[np.float64]
 
 
-def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
+def _per_ms(timestamps: pl.Series) -> int:
     dtype = timestamps.dtype
     unit = dtype.time_unit if isinstance(dtype, pl.Datetime) else "us"
-    per_ms = {"ns": 1_000_000, "us": 1_000, "ms": 1}[unit]
-    return timestamps.cast(pl.Int64).to_numpy() // per_ms
+    return {"ns": 1_000_000, "us": 1_000, "ms": 1}[unit]
 
 
-def _series(ms: npt.NDArray[np.int64], values: Floats) -> dict[str, Any]:
-    """The decimated points, compactly encoded (``_encode``: the extremes stay exact)."""
+def _millis(timestamps: pl.Series) -> npt.NDArray[np.int64]:
+    return timestamps.cast(pl.Int64).to_numpy() // _per_ms(timestamps)
+
+
+def _millis_at(timestamps: pl.Series) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """Epoch ms of the bars at given indices (only those are converted, not every bar)."""
+    ticks, per_ms = timestamps.cast(pl.Int64).to_numpy(), _per_ms(timestamps)
+    return lambda at: ticks[at] // per_ms
+
+
+def _series(
+    ms_at: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+    values: Floats,
+    at: npt.NDArray[np.int64] | None = None,
+) -> dict[str, Any]:
+    """The decimated points, compactly encoded (``_encode``: the extremes stay exact).
+
+    ``values[j]`` belongs to the bar ``at[j]`` (every bar in order when None).
+    """
     keep = decimate_indices(values)
-    return encode_series(ms[keep], values[keep])
+    return encode_series(ms_at(keep if at is None else at[keep]), values[keep])
 
 
-def _rolling_sharpe(returns: Floats, window: int, periods_per_year: float) -> Floats:
-    """Sharpe of each trailing ``window`` of returns (NaN before the first full window)."""
-    out = np.empty(returns.size, dtype=np.float64)
-    rolling_sharpe_nb(returns, window, math.sqrt(periods_per_year), out)
-    return out
+def _rolling_sharpe(
+    equity: Floats, initial: float, window: int, periods_per_year: float
+) -> tuple[npt.NDArray[np.int64], Floats]:
+    """The bars with a finite Sharpe of their trailing ``window`` of returns, and its value."""
+    idx = np.empty(equity.size, dtype=np.int64)  # only the pages written are touched
+    values = np.empty(equity.size, dtype=np.float64)
+    k = rolling_sharpe_nb(equity, initial, window, math.sqrt(periods_per_year), idx, values)
+    return idx[:k], values[:k]
 
 
 def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
@@ -67,16 +85,14 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
     prev = np.concatenate(([initial], last[:-1]))
     ret = np.where(has_bars, last / prev - 1.0, np.nan)
     years = starts.dt.year().to_numpy()
-    month = starts.dt.month().to_numpy()
-    uniq = sorted(set(years.tolist()))
-    values: list[list[float | None]] = [[None] * 12 for _ in uniq]
-    yearly: list[float | None] = []
-    for j, y in enumerate(uniq):
-        sel = years == y
-        for m, v in zip(month[sel], ret[sel], strict=True):
-            values[j][int(m) - 1] = float(v) if math.isfinite(v) else None
-        growth = float(np.prod(1.0 + np.nan_to_num(ret[sel])) - 1.0)
-        yearly.append(growth if math.isfinite(growth) else None)
+    # The months run without a gap: a (year, month) grid, months outside the bars NaN.
+    grid = np.full((int(years[-1] - years[0]) + 1, 12), np.nan)
+    grid[years - years[0], starts.dt.month().to_numpy() - 1] = ret
+    with np.errstate(over="ignore"):
+        growth = np.prod(1.0 + np.nan_to_num(grid), axis=1) - 1.0
+    uniq = list(range(int(years[0]), int(years[-1]) + 1))
+    values = [[v if math.isfinite(v) else None for v in row] for row in grid.tolist()]
+    yearly = [g if math.isfinite(g) else None for g in growth.tolist()]
     return {"years": uniq, "values": values, "yearly": yearly}
 
 
@@ -121,14 +137,14 @@ def run_payload(
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given."""
     ts = equity.get_column("timestamp")
-    ms = _millis(ts)
+    ms = _millis_at(ts)
     eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
     price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
     dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
-    returns = bar_returns(eq, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
-    sharpe = _rolling_sharpe(returns, window, periods_per_year) if eq.size > 2 else eq[:0]
-    live = np.isfinite(sharpe)
+    live, sharpe = _rolling_sharpe(
+        eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year
+    )
     entry_ms, exit_ms = (
         _millis(trades.get_column("entry_ts")),
         _millis(trades.get_column("exit_ts")),
@@ -149,7 +165,7 @@ def run_payload(
             "equity": _series(ms, eq),
             "drawdown": _series(ms, dd),
             "price": _series(ms, price),
-            "rolling_sharpe": _series(ms[live], np.ascontiguousarray(sharpe[live])),
+            "rolling_sharpe": _series(ms, sharpe, live),
         },
         # buy and hold from the first close with the same cash: the price times this
         "bench_scale": initial_cash / float(price[0]) if price.size else 1.0,
