@@ -17,7 +17,7 @@ from peak_trade.backtest.strategies._exprs import (
     col,
     hold_state,
 )
-from peak_trade.backtest.strategies._inputs import close_arrays
+from peak_trade.backtest.strategies._inputs import matrix_inputs
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy
 from peak_trade.core._frames import to_polars
 
@@ -81,26 +81,22 @@ class BollingerBands(Strategy):
         data = to_polars(data)
         cls.check_columns(data)
         resolved = [cls.resolve_params(c) for c in combos]
-        out = np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
-        if not resolved or data.height == 0:
-            return out
-        periods = [int(c["period"]) for c in resolved]
-        distinct = sorted(set(periods))
-        row = {n: r for r, n in enumerate(distinct)}
-        close, present = close_arrays(data)
-        means = np.empty((len(distinct), data.height), dtype=np.float64)
-        stds = np.empty((len(distinct), data.height), dtype=np.float64)
-        for r, n in enumerate(distinct):
-            k.rolling_mean_std_nb(close, present, n, means[r], stds[r])
+        inputs = matrix_inputs(data, resolved, "period")
+        if inputs is None:
+            return np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
+        means = np.empty((len(inputs.lengths), data.height), dtype=np.float64)
+        stds = np.empty((len(inputs.lengths), data.height), dtype=np.float64)
+        for r, n in enumerate(inputs.lengths):
+            k.rolling_mean_std_nb(inputs.close, inputs.present, n, means[r], stds[r])
         k.band_hold_matrix_nb(
-            close,
-            present,
+            inputs.close,
+            inputs.present,
             means,
             stds,
-            np.array([row[n] for n in periods], dtype=np.int64),
-            np.array(periods, dtype=np.int64),
+            inputs.rows,
+            np.array([int(c["period"]) for c in resolved], dtype=np.int64),
             np.array([float(c["num_std"]) for c in resolved], dtype=np.float64),
             BAND_MARGIN,
-            out,
+            inputs.out,
         )
-        return out
+        return inputs.out

@@ -11,7 +11,7 @@ import polars as pl
 
 from peak_trade.backtest.strategies import _kernels as k
 from peak_trade.backtest.strategies._exprs import bar_index, col, hold_state
-from peak_trade.backtest.strategies._inputs import close_arrays
+from peak_trade.backtest.strategies._inputs import matrix_inputs
 from peak_trade.backtest.strategies.base import ParamSpec, Strategy, param_error
 from peak_trade.core._frames import to_polars
 
@@ -115,21 +115,17 @@ class RsiReversion(Strategy):
         data = to_polars(data)
         cls.check_columns(data)
         resolved = [cls.resolve_params(c) for c in combos]
-        out = np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
-        if not resolved or data.height == 0:
-            return out
-        windows = [int(c["window"]) for c in resolved]
-        distinct = sorted(set(windows))
-        row = {w: r for r, w in enumerate(distinct)}
-        close, present = close_arrays(data)
-        rsi = np.empty((len(distinct), data.height), dtype=np.float64)
-        for r, w in enumerate(distinct):
-            k.wilder_rsi_nb(close, present, w, rsi[r])
+        inputs = matrix_inputs(data, resolved, "window")
+        if inputs is None:
+            return np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
+        rsi = np.empty((len(inputs.lengths), data.height), dtype=np.float64)
+        for r, w in enumerate(inputs.lengths):
+            k.wilder_rsi_nb(inputs.close, inputs.present, w, rsi[r])
         k.hold_outside_matrix_nb(
             rsi,
-            np.array([row[w] for w in windows], dtype=np.int64),
+            inputs.rows,
             np.array([float(c["lower"]) for c in resolved], dtype=np.float64),
             np.array([float(c["upper"]) for c in resolved], dtype=np.float64),
-            out,
+            inputs.out,
         )
-        return out
+        return inputs.out
