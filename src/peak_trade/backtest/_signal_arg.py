@@ -18,13 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest.registry import list_strategies
+from peak_trade.backtest.registry import get_strategy_class, list_strategies
 from peak_trade.backtest.strategies.base import suggest
-from peak_trade.core._frames import to_series
+from peak_trade.core._frames import short_repr, to_series
 from peak_trade.core.errors import ConfigError
 from peak_trade.data._ohlcv_rules import REQUIRED_VALUE_COLUMNS
 
-__all__ = ["explicit_signal", "length_error"]
+__all__ = ["check_params", "explicit_signal", "length_error"]
 
 Floats = npt.NDArray[np.float64]
 #: run_backtest -> _run_backtest -> explicit_signal -> warn: the warning names the user's line.
@@ -147,3 +147,24 @@ def explicit_signal(
         msg = "`params` only applies to a strategy, not to an explicit signal"
         raise ConfigError(msg, hint="drop `params`", context={"params": dict(params)})
     return _signal_values(df, signal)
+
+
+def check_params(params: Any, strategy: Any) -> Mapping[str, Any] | None:
+    """``params`` if it is None or a mapping; else a ``ConfigError`` showing the dict form."""
+    if params is None or isinstance(params, Mapping):
+        return params
+    example = '{"fast": 10, "slow": 20}'
+    if isinstance(strategy, str) and isinstance(params, list | tuple):
+        try:
+            names = [s.name for s in get_strategy_class(strategy).param_specs]
+        except ConfigError:
+            names = []
+        if names:
+            pairs = zip(names, params, strict=False)
+            example = "{" + ", ".join(f"{n!r}: {v!r}" for n, v in pairs) + "}"
+    msg = f"`params` must map parameter names to values; got {short_repr(params)}"
+    raise ConfigError(
+        msg,
+        hint=f"pass a dict, e.g. {example}",
+        context={"got": type(params).__name__},
+    )

@@ -22,7 +22,7 @@ from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._compile_notice import announce_compile
 from peak_trade.backtest._end_kernels import end_checks_nb
-from peak_trade.backtest._signal_arg import explicit_signal
+from peak_trade.backtest._signal_arg import check_params, explicit_signal
 from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
@@ -33,7 +33,7 @@ from peak_trade.backtest.stops import stop_capacity, stop_simulator
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.data._frames import short_repr, to_polars
+from peak_trade.data._frames import to_polars
 from peak_trade.data.contracts import validate_ohlcv
 
 __all__ = ["MarketArrays", "prepare_market", "run_backtest", "signal_error", "strategy_class"]
@@ -219,7 +219,7 @@ def run_backtest(
             strategy, params, entries=entries, exits=exits,
             short_entries=short_entries, short_exits=short_exits,
         )  # fmt: skip
-    params = _check_params(params, strategy)
+    params = check_params(params, strategy)
     cfg = as_backtest_config(config)
     if window is not None:
         from peak_trade.backtest.window import run_windowed
@@ -237,27 +237,6 @@ def run_backtest(
         invariants=invariants,
         repro=repro,
         fault=NO_FAULT,
-    )
-
-
-def _check_params(params: Any, strategy: Any) -> Mapping[str, Any] | None:
-    """``params`` if it is None or a mapping; else a ``ConfigError`` showing the dict form."""
-    if params is None or isinstance(params, Mapping):
-        return params
-    example = '{"fast": 10, "slow": 20}'
-    if isinstance(strategy, str) and isinstance(params, list | tuple):
-        try:
-            names = [s.name for s in get_strategy_class(strategy).param_specs]
-        except ConfigError:
-            names = []
-        if names:
-            pairs = zip(names, params, strict=False)
-            example = "{" + ", ".join(f"{n!r}: {v!r}" for n, v in pairs) + "}"
-    msg = f"`params` must map parameter names to values; got {short_repr(params)}"
-    raise ConfigError(
-        msg,
-        hint=f"pass a dict, e.g. {example}",
-        context={"got": type(params).__name__},
     )
 
 
