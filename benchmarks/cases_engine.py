@@ -71,50 +71,28 @@ def _kernel_call(
     ``fresh=False`` reuses the output buffers, so only the computation is timed (the
     first-touch page faults of fresh arrays vary with the machine's memory pressure).
     """
-    from peak_trade.backtest import _fill_kernels as fk
-    from peak_trade.backtest import _kernels as k
-    from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
+    from benchmarks._engine_records import checks, close_market, plain_settings, run_records
+    from peak_trade.backtest._nb.fills import fill_capacity_nb
+    from peak_trade.backtest._nb.scan import scan_signal_nb
+    from peak_trade.backtest._nb.simulate import simulate_nb
+    from peak_trade.backtest._nb.stats import N_STATS, stats_nb
 
     n = close.shape[0]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
-    kept = (np.empty(n), np.empty(n), np.full(cap + 2, -1, np.int64), np.empty(cap + 2))
-    kept_fills = np.empty((cap, fk.N_FILL_COLS))
-    kept_trades = np.empty((cap, fk.N_TRADE_COLS))
+    bars, settings, off = close_market(close), plain_settings(CASH, FEE, SLIP), checks()
+    kept = run_records(n, fill_capacity_nb(scan_signal_nb(signal, False)[3], False))
 
     def run() -> object:
-        _, _, _, changes = k.scan_signal_nb(signal, False)
-        if fresh:
-            cap = fk.fill_capacity_nb(changes)
-            position, equity = np.empty(n), np.empty(n)
-            cash_bars, cash_values = np.full(cap + 2, -1, np.int64), np.empty(cap + 2)
-            fills = np.empty((cap, fk.N_FILL_COLS))
-            trades = np.empty((cap, fk.N_TRADE_COLS))
-        else:
-            position, equity, cash_bars, cash_values = kept
-            fills, trades = kept_fills, kept_trades
-        _, _, _, nt = k.simulate_nb(
-            close,
-            close,
-            signal,
-            CASH,
-            FEE,
-            SLIP,
-            1.0,
-            False,
-            False,
-            0,
-            position,
-            equity,
-            cash_bars,
-            cash_values,
-            fills,
-            trades,
-        )
+        _, _, _, changes = scan_signal_nb(signal, False)
+        book, viol = run_records(n, fill_capacity_nb(changes, False)) if fresh else kept
+        _, _, _, nt, _ = simulate_nb(bars, settings, off, signal, book, viol)
         if not stats:
-            return equity
+            return book.equity
         row = np.empty(N_STATS)
-        pnl, ret, is_open = trades[:nt, fk.T_PNL], trades[:nt, fk.T_RETURN], trades[:nt, fk.T_OPEN]
-        stats_nb(equity, position, CASH, pnl, ret, is_open, 525_600.0, 1.9, row, np.empty(0))
+        t = book.trades[:nt]
+        stats_nb(
+            book.equity, book.position, CASH, t["pnl"], t["ret"], t["is_open"], 525_600.0,
+            1.9, row, np.empty(0),
+        )  # fmt: skip
         return row
 
     return run
@@ -154,8 +132,10 @@ def run_backtest_case() -> RatioCase:
 
 def grid_case() -> RatioCase:
     """The parallel grid kernel vs the same combinations one by one, serially."""
-    from peak_trade.backtest._grid_kernels import grid_nb
-    from peak_trade.backtest._stats_kernels import N_STATS
+    from benchmarks._engine_records import checks, close_market, plain_settings
+    from peak_trade.backtest._nb.grid import grid_nb
+    from peak_trade.backtest._nb.records import GridOut
+    from peak_trade.backtest._nb.stats import N_STATS
 
     df = _market(GRID_BARS)
     close = np.ascontiguousarray(df["close"].to_numpy())
@@ -166,30 +146,14 @@ def grid_case() -> RatioCase:
     serial = [_kernel_call(close, c, stats=True, fresh=True) for c in columns]
     m = GRID_COMBOS
     chunks = max(1, min(m, 4 * numba.get_num_threads()))
+    bars, settings, off = close_market(close), plain_settings(CASH, FEE, SLIP), checks()
 
     def grid() -> object:
-        stats = np.empty((m, N_STATS))
-        status, index, value = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m)
-        grid_nb(
-            close,
-            close,
-            signals,
-            False,
-            CASH,
-            FEE,
-            SLIP,
-            1.0,
-            False,
-            False,
-            525_600.0,
-            1.9,
-            chunks,
-            stats,
-            status,
-            index,
-            value,
-        )
-        return stats
+        ints = [np.zeros(m, np.int64) for _ in range(4)]
+        out = GridOut(np.empty((m, N_STATS)), ints[0], ints[1], np.zeros(m), ints[2], ints[3],
+                      np.zeros((m, 3)))  # fmt: skip
+        grid_nb(bars, settings, off, signals, False, 525_600.0, 1.9, chunks, False, out)
+        return out.stats
 
     return RatioCase(
         "engine_grid_vs_serial_kernel",

@@ -45,44 +45,33 @@ def kernels(
     kernel reads, ``read_floor("timestamps")`` only the timestamps, the one array
     the per-bar checks add (``benchmarks/_read_floor.py``).
     """
+    from benchmarks._engine_records import checks, close_market, plain_settings, run_records
     from benchmarks._read_floor import read_five_nb, read_one_nb
-    from peak_trade.backtest import _fill_kernels as fk
-    from peak_trade.backtest import _invariant_kernels as ik
-    from peak_trade.backtest import _kernels as k
-    from peak_trade.backtest._derive_kernels import cash_from_steps_nb
-    from peak_trade.backtest._end_kernels import end_checks_nb
+    from peak_trade.backtest._nb.checks import CHECK_STOP
+    from peak_trade.backtest._nb.derive import cash_from_steps_nb
+    from peak_trade.backtest._nb.end import end_checks_nb
+    from peak_trade.backtest._nb.fills import fill_capacity_nb
+    from peak_trade.backtest._nb.scan import scan_signal_nb
+    from peak_trade.backtest._nb.simulate import simulate_nb
 
     a = _arrays(n)
     close, signal = a["close"], a["signal"]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, False)[3])
-    position, equity, cash = np.empty(n), np.empty(n), np.empty(n)
-    cash_bars, cash_values = np.full(cap + 2, -1, np.int64), np.empty(cap + 2)
-    fills = np.empty((cap, fk.N_FILL_COLS))
-    trades = np.empty((cap, fk.N_TRADE_COLS))
-    counts = np.zeros(ik.N_INVARIANTS, np.int64)
-    first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
-    first_vals = np.zeros((ik.N_INVARIANTS, 3))
+    bars = close_market(close, high=a["high"], low=a["low"], timestamps=a["timestamps"])
+    settings = plain_settings(CASH, FEE, SLIP)
+    book, viol = run_records(n, fill_capacity_nb(scan_signal_nb(signal, False)[3], False))
+    position, equity, cash = book.position, book.equity, np.empty(n)
     done = {"nf": 0, "nt": 0}
 
     def simulate(check_mode: int) -> object:
-        status, _, nf, nt = k.simulate_checked_nb(
-            close, a["high"], a["low"], close, a["timestamps"], signal,
-            CASH, FEE, SLIP, 1.0, False, False, check_mode,
-            1e-6, 1e-9, 1.0, False, k.NO_FAULT, -1, 0.0,
-            position, equity, cash_bars, cash_values, fills, trades, counts, first_bar,
-            first_vals,
-        )  # fmt: skip
+        status, _, nf, nt, _ = simulate_nb(bars, settings, checks(check_mode), signal, book, viol)
         if status != 0:
             raise AssertionError(f"an invariant tripped on valid data: code {status}")
         done["nf"], done["nt"] = nf, nt
         return equity
 
     def end_checks() -> object:
-        return end_checks_nb(
-            a["timestamps"], close, a["high"], a["low"], position, cash, equity,
-            fills, done["nf"], trades, done["nt"], CASH, SLIP, 1e-6, 1e-9, 1.0, False, True,
-            counts, first_bar, first_vals,
-        )  # fmt: skip
+        strict = checks(CHECK_STOP)
+        return end_checks_nb(bars, book, cash, done["nf"], done["nt"], settings, strict, viol)
 
     def read_floor(which: str) -> object:
         if which == "timestamps":
@@ -90,13 +79,13 @@ def kernels(
         return read_five_nb(a["timestamps"], close, position, cash, equity)
 
     simulate(0)  # fills the arrays end_checks reads
-    cash_from_steps_nb(cash_bars, cash_values, CASH, cash)  # as the engine does for "end"
+    cash_from_steps_nb(book.cash_bars, book.cash_values, CASH, cash)  # as the engine does
     return simulate, end_checks, read_floor
 
 
 def every_bar_case(n: int = GATE_BARS) -> RatioCase:
     """Strict every_bar simulation vs the same simulation with checks off."""
-    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest._nb import checks as ik
 
     simulate, _, _ = kernels(n)
     return RatioCase(
@@ -109,7 +98,7 @@ def every_bar_case(n: int = GATE_BARS) -> RatioCase:
 
 def end_kernel_case(n: int = GATE_BARS) -> RatioCase:
     """The end-of-run kernel vs the simulation (checks off) it checks."""
-    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest._nb import checks as ik
 
     simulate, end_checks, _ = kernels(n)
     return RatioCase(
@@ -126,7 +115,7 @@ def read_floor_case(n: int = GATE_BARS, which: str = "end") -> RatioCase:
     ``which="end"`` reads the end kernel's five arrays (the floor of the end ratio);
     ``"timestamps"`` reads the timestamps (every_bar's floor is 1 plus this).
     """
-    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest._nb import checks as ik
 
     simulate, _, read_floor = kernels(n)
     return RatioCase(

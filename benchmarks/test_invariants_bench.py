@@ -32,7 +32,7 @@ def _kernels() -> Any:
 @pytest.mark.benchmark(group="invariants-every-bar")
 @pytest.mark.parametrize("mode", ["off", "strict"])
 def test_simulation_with_checks(benchmark: Any, mode: str) -> None:
-    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest._nb import checks as ik
 
     simulate, _, _ = _kernels()
     check = ik.CHECK_STOP if mode == "strict" else ik.CHECK_OFF
@@ -47,7 +47,7 @@ def test_end_of_run_kernel(benchmark: Any) -> None:
 
 @pytest.mark.benchmark(group="invariants-end")
 def test_simulation_it_checks(benchmark: Any) -> None:
-    from peak_trade.backtest import _invariant_kernels as ik
+    from peak_trade.backtest._nb import checks as ik
 
     simulate, _, _ = _kernels()
     benchmark.pedantic(simulate, args=(ik.CHECK_OFF,), rounds=7, warmup_rounds=1)

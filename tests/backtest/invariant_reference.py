@@ -43,6 +43,32 @@ def _tol(abs_tol: float, rel_tol: float, x: float) -> float:
     return abs_tol + rel_tol * max(1.0, abs(x))
 
 
+def state_violations(
+    cash: float,
+    pos: float,
+    mark: float,
+    equity: float,
+    *,
+    abs_tol: float,
+    rel_tol: float,
+    max_leverage: float,
+    short_account: bool,
+) -> list[str]:
+    """The state invariants one bar breaks, in code order (docs/invariants.md)."""
+    out = []
+    tol = _tol(abs_tol, rel_tol, equity)
+    ruined_short = short_account and pos == 0 and equity <= 0
+    if cash < -tol and not ruined_short:
+        out.append("cash_non_negative")
+    if not all(math.isfinite(x) for x in (cash, pos, equity)):
+        return [*out, "equity_finite"]  # the others are meaningless then
+    if abs(equity - (cash + pos * mark)) > tol:
+        out.append("accounting_identity")
+    if abs(pos * mark) > max_leverage * max(equity, 0.0) + tol:
+        out.append("exposure_within_limit")
+    return out
+
+
 def reference_violations(
     df: pl.DataFrame,
     result: BacktestResult,
@@ -77,18 +103,12 @@ def reference_violations(
                 hit("fill_price_valid", i)
             if not f["fee"] >= 0:
                 hit("fees_non_negative", i)
-        cash, pos, mark, equity = row["cash"], row["position"], row["price"], row["equity"]
-        tol = _tol(abs_tol, rel_tol, equity)
-        ruined_short = config.allow_short and pos == 0 and equity <= 0
-        if cash < -tol and not ruined_short:
-            hit("cash_non_negative", i)
-        if not all(math.isfinite(x) for x in (cash, pos, equity)):
-            hit("equity_finite", i)
-            continue
-        if abs(equity - (cash + pos * mark)) > tol:
-            hit("accounting_identity", i)
-        if abs(pos * mark) > max_leverage * max(equity, 0.0) + tol:
-            hit("exposure_within_limit", i)
+        state = (row["cash"], row["position"], row["price"], row["equity"])
+        for name in state_violations(
+            *state, abs_tol=abs_tol, rel_tol=rel_tol, max_leverage=max_leverage,
+            short_account=config.allow_short,
+        ):  # fmt: skip
+            hit(name, i)
     trades = result.trades
     expected = config.initial_cash + sum(trades["pnl"].to_list())
     turnover = config.initial_cash + sum(

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from peak_trade.backtest import _kernels as k
 from peak_trade.backtest._compile_notice import COMPILE_MESSAGE, announce_compile, has_disk_cache
+from peak_trade.backtest._nb.simulate import simulate_nb
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 
@@ -22,8 +22,8 @@ class _Kernel:
 
 def test_a_kernel_that_ran_has_a_disk_cache():
     run_backtest(synthetic_ohlcv(10), signal=np.zeros(10))
-    assert Path(k.simulate_checked_nb._cache._cache_file._index_path).exists()
-    assert has_disk_cache(k.simulate_checked_nb)
+    assert Path(simulate_nb._cache._cache_file._index_path).exists()
+    assert has_disk_cache(simulate_nb)
 
 
 @pytest.mark.smoke

@@ -1,4 +1,8 @@
-"""The fill checks run after the simulation's loop: the screen and strict order."""
+"""The fill checks run after the simulation's loop: the screen and strict order.
+
+Faults come from the test-only kernel ``fault_kernel.simulate_fault_nb``, built from
+the simulation's own parts.
+"""
 
 import math
 
@@ -7,24 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _deferred_kernels as dk
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import _kernels as k
-from peak_trade.backtest._derive_kernels import cash_from_steps_nb
-from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._inputs import new_violations
+from peak_trade.backtest._nb import checks as ik
+from peak_trade.backtest._nb import fill_checks as dk
+from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.end import end_checks_nb
+from peak_trade.backtest._nb.fills import fill_capacity_nb
+from peak_trade.backtest._nb.records import FILL_DTYPE
+from peak_trade.backtest._nb.scan import scan_signal_nb
+from tests.backtest import fault_kernel as k
+from tests.backtest import kernel_inputs as ki
 
 ABS_TOL, REL_TOL, SLIP = 1e-6, 1e-9, 0.0005
 PRICES = st.one_of(
     st.floats(90.0, 112.0),
     st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -1.0, 99.0 * (1 - SLIP)]),
 )
-
-
-def records():
-    """Fresh ``counts, first_bar, first_vals``."""
-    n = ik.N_INVARIANTS
-    return np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros((n, 3))
 
 
 FEES = st.one_of(st.floats(0.0, 5.0), st.sampled_from([-1e-12, -1.0, math.nan]))
@@ -37,21 +39,18 @@ def test_the_fill_screen_passes_exactly_when_no_row_fails(rows):
     rows.sort(key=lambda row: row[0])
     low = np.linspace(99.0, 100.0, 10)
     high = low + 10.0
-    fills = np.zeros((max(1, len(rows)), fk.N_FILL_COLS))
+    fills = np.zeros(max(1, len(rows)), dtype=FILL_DTYPE)
     for r, (bar, price, fee) in enumerate(rows):
-        fills[r, fk.F_BAR], fills[r, fk.F_PRICE], fills[r, fk.F_FEE] = bar, price, fee
-    per_row = []
-    for r, (bar, _, _) in enumerate(rows):
-        code = ik.check_fills_nb(
-            bar, fills, r, r + 1, low[bar], high[bar], SLIP, ABS_TOL, REL_TOL, False,
-            *records(),
-        )  # fmt: skip
-        per_row.append(code)
-    screened = dk.fills_ok_nb(fills, len(rows), low, high, SLIP, ABS_TOL, REL_TOL)
+        fills[r]["bar"], fills[r]["price"], fills[r]["fee"] = bar, price, fee
+    count = ki.checks(ik.CHECK_COUNT, abs_tol=ABS_TOL, rel_tol=REL_TOL)
+    per_row = [
+        dk.check_fills_nb(bar, fills, r, r + 1, low[bar], high[bar], SLIP, count, new_violations())
+        for r, (bar, _, _) in enumerate(rows)
+    ]
+    screened = dk.fills_ok_nb(fills, len(rows), low, high, SLIP, count)
     assert screened == (not any(per_row))
-    code, bar = dk.first_fill_fault_nb(
-        fills, len(rows), low, high, SLIP, ABS_TOL, REL_TOL, True, *records()
-    )
+    strict = count._replace(mode=ik.CHECK_STOP)
+    code, bar = dk.first_fill_fault_nb(fills, len(rows), low, high, SLIP, strict, new_violations())
     failing = [(c, rows[r][0]) for r, c in enumerate(per_row) if c]
     assert (code, bar) == (failing[0] if failing else (0, -1))
 
@@ -76,33 +75,24 @@ def strict_first(
     ts = np.arange(BARS, dtype=np.int64) * 60
     if ts_dup_at is not None:
         ts[ts_dup_at] = ts[ts_dup_at - 1]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, short)[3])
+    cap = fill_capacity_nb(scan_signal_nb(signal, short)[3], False)
+    bars = ki.market(close, high=high, low=low, timestamps=ts)
+    cfg = ki.settings(fee_rate=0.001, slip=0.0005, next_open=next_open)
+    strict = ki.checks(ik.CHECK_STOP, max_leverage=max_leverage, short=short)
     found = []
     for timing in ("every_bar", "end"):
-        arrays = [np.empty(BARS), np.empty(BARS), np.full(cap + 2, -1, np.int64), np.empty(cap + 2)]
-        fills = np.empty((cap, fk.N_FILL_COLS))
-        trades = np.empty((cap, fk.N_TRADE_COLS))
-        counts = np.zeros(ik.N_INVARIANTS, np.int64)
-        first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
-        first_vals = np.zeros((ik.N_INVARIANTS, 3))
-        mode = ik.CHECK_STOP if timing == "every_bar" else ik.CHECK_OFF
-        code, bar, nf, nt = k.simulate_checked_nb(
-            close, high, low, close, ts, signal, 10_000.0, 0.001, 0.0005, 1.0, next_open,
-            False, mode, 1e-6, 1e-9, max_leverage, short, *fault,
-            *arrays, fills, trades, counts, first_bar, first_vals,
-        )  # fmt: skip
+        book, viol = ki.buffers(BARS, cap)
+        per_bar = strict if timing == "every_bar" else strict._replace(mode=ik.CHECK_OFF)
+        code, bar, nf, nt, _ = k.simulate_fault_nb(
+            bars, cfg, per_bar, signal, book, viol, k.Fault(*fault)
+        )
         if timing == "end":
-            position, equity, cash_bars, cash_values = arrays
             cash = np.empty(BARS)
-            cash_from_steps_nb(cash_bars, cash_values, 10_000.0, cash)
-            code, bar = end_checks_nb(
-                ts, close, high, low, position, cash, equity, fills, nf, trades, nt,
-                10_000.0, 0.0005, 1e-6, 1e-9, max_leverage, short, True,
-                counts, first_bar, first_vals,
-            )  # fmt: skip
-        assert counts.sum() == 1  # strict keeps exactly the violation it reports
-        assert counts[code - 1] == 1
-        assert first_bar[code - 1] == bar
+            cash_from_steps_nb(book.cash_bars, book.cash_values, 10_000.0, cash)
+            code, bar = end_checks_nb(bars, book, cash, nf, nt, cfg, strict, viol)
+        assert viol.counts.sum() == 1  # strict keeps exactly the violation it reports
+        assert viol.counts[code - 1] == 1
+        assert viol.first_bar[code - 1] == bar
         found.append((code, bar))
     return found
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest._derive_kernels import (
+from peak_trade.backtest._nb.derive import (
     cash_from_steps_nb,
     cash_steps_nb,
     drawdown_nb,

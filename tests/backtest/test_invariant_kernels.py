@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _invariant_kernels as ik
+from peak_trade.backtest._inputs import new_violations
+from peak_trade.backtest._nb import checks as ik
+from peak_trade.backtest.invariants import INVARIANT_NAMES
+from tests.backtest import kernel_inputs as ki
+from tests.backtest.invariant_reference import state_violations
 
 BLOCK = 4096  # first_unordered_nb's block length
 
@@ -48,8 +52,9 @@ anything = st.one_of(finite, st.sampled_from([math.nan, math.inf, -math.inf, 0.0
     rel_tol=st.sampled_from([0.0, 1e-9, 1e-6]),
     max_leverage=st.sampled_from([0.5, 1.0, 3.0, math.inf]),
     short_account=st.booleans(),
+    marked=st.booleans(),
 )
-def test_the_quiet_screen_never_passes_a_bar_the_full_check_fails(
+def test_the_state_table_finds_what_the_plain_reference_finds(
     cash: float,
     pos: float,
     mark: float,
@@ -57,19 +62,23 @@ def test_the_quiet_screen_never_passes_a_bar_the_full_check_fails(
     rel_tol: float,
     max_leverage: float,
     short_account: bool,
+    marked: bool,
 ) -> None:
-    """Its preconditions (equity = cash + held, cash >= -least_tol) and a pass imply state_ok."""
-    least = abs_tol + rel_tol
-    held = pos * mark
-    equity = cash + held
-    if cash >= -least and ik.quiet_state_ok_nb(held, equity, max_leverage, least):
-        assert ik.state_ok_nb(
-            cash, pos, mark, equity, abs_tol, rel_tol, max_leverage, short_account
-        )
+    """check_state_nb records the reference's invariants; state_ok_nb passes only clean bars."""
+    equity = cash + pos * mark if marked else cash  # the identity holds, or may not
+    options = {"abs_tol": abs_tol, "rel_tol": rel_tol, "max_leverage": max_leverage}
+    want = state_violations(cash, pos, mark, equity, short_account=short_account, **options)
+    c = ki.checks(ik.CHECK_COUNT, short=short_account, **options)
+    viol = new_violations()
+    first = ik.check_state_nb(7, cash, pos, mark, equity, c, viol)
+    got = [INVARIANT_NAMES[j] for j in np.flatnonzero(viol.counts)]
+    assert got == want
+    assert first == (INVARIANT_NAMES.index(want[0]) + 1 if want else 0)
+    assert ik.state_ok_nb(cash, pos, mark, equity, c) == (not want)
 
 
-def test_the_quiet_screen_passes_an_ordinary_long() -> None:
-    """Fully invested, cash a rounding error below zero: still quiet (no full path per bar)."""
+def test_an_ordinary_long_passes_the_table() -> None:
+    """Fully invested, cash a rounding error below zero: no violation, so no full path."""
     cash, pos, mark = -2e-12, 99.5, 100.0
-    held = pos * mark
-    assert ik.quiet_state_ok_nb(held, cash + held, 1.0, 1e-6 + 1e-9)
+    c = ki.checks(ik.CHECK_COUNT, max_leverage=1.0, short=False)
+    assert ik.state_ok_nb(cash, pos, mark, cash + pos * mark, c)

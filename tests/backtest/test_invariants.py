@@ -7,14 +7,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import _kernels as k
+from peak_trade.backtest._nb import checks as ik
 from peak_trade.backtest.config import BacktestConfig
-from peak_trade.backtest.engine import FAULT_TIMESTAMP, _run_backtest, run_backtest
+from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import run_grid
 from peak_trade.backtest.invariants import INVARIANT_NAMES, InvariantConfig
 from peak_trade.core.errors import BacktestInvariantError, ConfigError
 from peak_trade.core.repro import ReproContext
+from tests.backtest import fault_kernel as k
 from tests.backtest.invariant_reference import market, reference_violations, walk
 
 N = 120
@@ -39,7 +39,7 @@ CASES = {
     ),
     "fill_price_valid": ((k.FAULT_FILL_PRICE, BAR, 1.2), LONG, CLOSE, {}, BAR),
     "fees_non_negative": ((k.FAULT_FEE, BAR, -1.0), LONG, CLOSE, {}, BAR),
-    "timestamps_increasing": ((FAULT_TIMESTAMP, BAR, 0.0), LONG, CLOSE, {}, BAR),
+    "timestamps_increasing": ((k.FAULT_TIMESTAMP, BAR, 0.0), LONG, CLOSE, {}, BAR),
     "trades_reconcile": ((k.FAULT_TRADE_PNL, BAR, 1.0), LONG, CLOSE, {}, N - 1),
 }
 TIMINGS = ["every_bar", "end"]
@@ -48,9 +48,7 @@ TIMINGS = ["every_bar", "end"]
 def run(name, mode, timing, repro=None):
     fault, signal, config, extra, _ = CASES[name]
     checks = InvariantConfig(mode=mode, timing=timing, **extra)
-    return _run_backtest(
-        DF, None, None, signal=signal, config=config, invariants=checks, repro=repro, fault=fault
-    )
+    return k.run_with_fault(DF, signal, config=config, invariants=checks, fault=fault, repro=repro)
 
 
 def test_the_case_table_covers_every_invariant():

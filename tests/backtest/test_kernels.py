@@ -1,4 +1,4 @@
-"""The signal scan and the quiet-bar path of ``_kernels.py`` against plain references."""
+"""The signal scan and the quiet-bar path of the simulation against plain references."""
 
 import math
 
@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import _kernels as k
+from peak_trade.backtest._nb import checks as ik
+from peak_trade.backtest._nb import scan as k
+from peak_trade.backtest._nb.fills import fill_capacity_nb
+from peak_trade.backtest._nb.simulate import simulate_nb
+from tests.backtest import kernel_inputs as ki
 
 BLOCK = 4096  # the scan's block length: the cases below straddle its edges
 
@@ -70,20 +72,14 @@ def _simulate(
     close: np.ndarray, signal: np.ndarray, timestamps: np.ndarray, mode: int
 ) -> tuple[tuple[int, int, int, int], list[np.ndarray], np.ndarray]:
     n = close.shape[0]
-    cap = fk.fill_capacity_nb(k.scan_signal_nb(signal, True)[3])
-    # position, equity (per bar); cash steps (bar, value) with -1 in unused slots
-    out = [np.full(n, -7.0), np.full(n, -7.0), np.full(cap + 2, -1, np.int64), np.zeros(cap + 2)]
-    counts = np.zeros(ik.N_INVARIANTS, np.int64)
-    first_bar = np.full(ik.N_INVARIANTS, -1, np.int64)
-    first_vals = np.zeros((ik.N_INVARIANTS, 3))
-    got = k.simulate_checked_nb(
-        close, close * 1.01, close * 0.99, close, timestamps, signal,
-        1000.0, 0.001, 0.0005, 1.0, False, False, mode, 1e-6, 1e-9, np.inf, True,
-        k.NO_FAULT, -1, 0.0, *out,
-        np.empty((cap, fk.N_FILL_COLS)), np.empty((cap, fk.N_TRADE_COLS)),
-        counts, first_bar, first_vals,
-    )  # fmt: skip
-    return got, out, counts
+    cap = fill_capacity_nb(k.scan_signal_nb(signal, True)[3], False)
+    bars = ki.market(close, high=close * 1.01, low=close * 0.99, timestamps=timestamps)
+    # position and equity per bar (-7 where never written); cash steps with -1 unused
+    book, viol = ki.buffers(n, cap, fill=-7.0)
+    cfg = ki.settings(initial_cash=1000.0)
+    got = simulate_nb(bars, cfg, ki.checks(mode), signal, book, viol)
+    out = [book.position, book.equity, book.cash_bars, book.cash_values]
+    return got[:4], out, viol.counts
 
 
 @pytest.mark.parametrize("mode", [ik.CHECK_COUNT, ik.CHECK_STOP])

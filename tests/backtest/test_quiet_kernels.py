@@ -7,10 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _quiet_kernels as qk
+from peak_trade.backtest._nb import checks as ck
+from peak_trade.backtest._nb import quiet as qk
+from tests.backtest import kernel_inputs as ki
+from tests.backtest.invariant_reference import state_violations
 
 N = 9000  # crosses CHANGE_BLOCK and QUIET_BLOCK edges
-LEAST_TOL = 1e-6 + 1e-9
 
 
 def reference_first_change(signal, lo, hi, prev):
@@ -30,8 +32,10 @@ def reference_quiet(lo, hi, prev, cash, pos, signal, close, ts, checking, max_le
         equity = cash + held
         if equity <= 0.0 and pos != 0.0:
             return i, rows
-        screened = abs(held) <= max_leverage * equity + LEAST_TOL and equity < math.inf
-        if checking and (ts[i] <= ts[i - 1] or not screened):
+        state = (cash, pos, close[i], equity)
+        limits = {"abs_tol": 1e-6, "rel_tol": 1e-9, "max_leverage": max_leverage}
+        broken = state_violations(*state, short_account=True, **limits)
+        if checking and (ts[i] <= ts[i - 1] or broken):
             return i, rows
         if held == 0.0:
             exposure = 0.0
@@ -74,13 +78,13 @@ def test_the_quiet_run_matches_the_plain_loop(case):
     ts = np.arange(N, dtype=np.int64) * 60
     ts[dup_at:] -= 60  # bar dup_at repeats the stamp before it
     cash = 1000.0
-    out = [np.full(N, -7.0) for _ in range(2)]  # position and equity
-    # Checks off: the simulation passes no timestamps at all (an empty array).
-    stamps = ts if checking else np.empty(0, np.int64)
-    got = qk.quiet_run_nb(
-        lo, hi, prev, cash, pos, signal, close, stamps, *out, checking, max_leverage,
-        LEAST_TOL, first_block,
-    )  # fmt: skip
+    book, _ = ki.buffers(N, 0, fill=-7.0)
+    out = [book.position, book.equity]
+    # Checks off: the quiet path never reads timestamps (an empty array here).
+    bars = ki.market(close, timestamps=ts if checking else np.empty(0, np.int64))
+    mode = ck.CHECK_COUNT if checking else ck.CHECK_OFF
+    c = ki.checks(mode, max_leverage=max_leverage)
+    got = qk.quiet_run_nb(lo, hi, cash, pos, prev, signal, bars, c, book, first_block)
     want, rows = reference_quiet(lo, hi, prev, cash, pos, signal, close, ts, checking, max_leverage)
     assert got == want
     written = list(zip(*(a[lo:got].tolist() for a in out), strict=True))

@@ -12,17 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import invariants as inv
-from peak_trade.backtest._deferred_kernels import first_fill_fault_nb
-from peak_trade.backtest._derive_kernels import cash_from_steps_nb
-from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._inputs import build_inputs, new_book, new_violations, prepare_market
+from peak_trade.backtest._nb import checks as ik
+from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.end import end_checks_nb
+from peak_trade.backtest._nb.fill_checks import first_fill_fault_nb
+from peak_trade.backtest._nb.fills import fill_capacity_nb
+from peak_trade.backtest._nb.simulate import simulate_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
 from peak_trade.backtest.grid import run_combos, run_grid
 from peak_trade.backtest.invariants import InvariantConfig
-from peak_trade.backtest.stops import stop_capacity, stop_simulator
 from peak_trade.core.config_schema import validate_config
 from peak_trade.core.errors import ConfigError
 from tests.backtest.test_engine_reference import TARGETS, assert_matches_reference
@@ -386,22 +386,13 @@ def test_a_target_change_on_a_stop_bar_is_taken_where_vectorbt_ignores_it():
 
 
 def _stop_run(df: pl.DataFrame, signal: np.ndarray, cfg: BacktestConfig):
-    """The engine's stop path without checks: (fills, n_fills, per-bar arrays, trades, nt)."""
-    n = df.height
-    names = ("open", "high", "low", "close")
-    cols = {c: np.ascontiguousarray(df[c].to_numpy(), dtype=float) for c in names}
-    ts = df["timestamp"].to_physical().to_numpy().astype(np.int64)
-    cap = stop_capacity(4)
-    per_bar = [np.empty(n), np.empty(n), np.full(cap + 2, -1, np.int64), np.empty(cap + 2)]
-    fills = np.empty((stop_capacity(4), fk.N_FILL_COLS))
-    trades = np.empty((stop_capacity(4), fk.N_TRADE_COLS))
-    _, _, nf, nt = stop_simulator(cfg)(
-        cols["open"], cols["high"], cols["low"], cols["close"], ts, signal,
-        cfg.initial_cash, cfg.fee_rate, cfg.slippage_rate, cfg.position_fraction,
-        False, False, ik.CHECK_OFF, 1e-9, 1e-9, np.inf, False, 0, -1, 0.0,
-        *per_bar, fills, trades, *inv.buffers(),
-    )  # fmt: skip
-    return cols, ts, fills, nf, per_bar, trades, nt
+    """The engine's kernel with stops and without checks: (inputs, book, n_fills, n_trades)."""
+    inputs = build_inputs(prepare_market(df, config=cfg), cfg, InvariantConfig(mode="off"))
+    book = new_book(df.height, fill_capacity_nb(4, True))
+    _, _, nf, nt, _ = simulate_nb(
+        inputs.market, inputs.settings, inputs.per_bar, signal, book, new_violations()
+    )
+    return inputs, book, nf, nt
 
 
 @pytest.mark.parametrize("timing", ["every_bar", "end"])
@@ -412,28 +403,20 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     signal = np.ones(4)
     clean = run_backtest(df, signal=signal, config=cfg)  # strict checks pass on the real run
     assert exits(clean)[1] == (1, 90.0)
-    cols, ts, fills, nf, (position, equity, cash_bars, cash_values), trades, nt = _stop_run(
-        df, signal, cfg
-    )
+    inputs, book, nf, nt = _stop_run(df, signal, cfg)
     cash = np.empty(df.height)
-    cash_from_steps_nb(cash_bars, cash_values, cfg.initial_cash, cash)
-    assert fills[1, fk.F_BAR] == 1.0
-    assert fills[1, fk.F_PRICE] == 90.0
-    fills[1, fk.F_PRICE] = 95.0  # the stop level, above the bar's high of 92
-    counts, first_bar, first_vals = inv.buffers()
+    cash_from_steps_nb(book.cash_bars, book.cash_values, cfg.initial_cash, cash)
+    assert (book.fills[1]["bar"], book.fills[1]["price"]) == (1, 90.0)
+    book.fills[1]["price"] = 95.0  # the stop level, above the bar's high of 92
+    viol = new_violations()
+    strict = inputs.checks._replace(mode=ik.CHECK_STOP, abs_tol=1e-9, max_leverage=np.inf)
+    m, s = inputs.market, inputs.settings
     if timing == "every_bar":
-        code, bar = first_fill_fault_nb(
-            fills, nf, cols["low"], cols["high"], 0.0, 1e-9, 1e-9, True,
-            counts, first_bar, first_vals,
-        )  # fmt: skip
+        code, bar = first_fill_fault_nb(book.fills, nf, m.low, m.high, 0.0, strict, viol)
     else:
-        code, bar = end_checks_nb(
-            ts, cols["close"], cols["high"], cols["low"], position, cash, equity, fills, nf,
-            trades, nt, cfg.initial_cash, 0.0, 1e-9, 1e-9, np.inf, False, True,
-            counts, first_bar, first_vals,
-        )  # fmt: skip
+        code, bar = end_checks_nb(m, book, cash, nf, nt, s, strict, viol)
     assert (code, bar) == (ik.FILL_PRICE_VALID, 1)
-    assert first_vals[ik.FILL_PRICE_VALID - 1, 0] == 95.0
+    assert viol.first_vals[ik.FILL_PRICE_VALID - 1, 0] == 95.0
 
 
 # --- the config file's [backtest] section ---------------------------------------------------

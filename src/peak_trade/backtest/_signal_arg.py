@@ -27,8 +27,8 @@ from peak_trade.data._ohlcv_rules import REQUIRED_VALUE_COLUMNS
 __all__ = ["check_params", "explicit_signal", "length_error"]
 
 Floats = npt.NDArray[np.float64]
-#: run_backtest -> _run_backtest -> explicit_signal -> warn: the warning names the user's line.
-_USER_FRAME = 4
+#: run_backtest -> _run_backtest -> prepare_run -> explicit_signal -> warn: the user's line.
+_USER_FRAME = 5
 
 
 def length_error(got: int, bars: int) -> ConfigError:

@@ -1,7 +1,9 @@
 """run_backtest: validate the inputs, run the numba simulation, package the result.
 
 The execution model (fill timing, slippage, fees, sizing, trades, ruin) is stated
-in docs/backtest.md; the kernels are in ``_kernels.py``.
+in docs/backtest.md; the kernels are in ``_nb/`` and their records are built by
+``_inputs.build_inputs``. A run is three steps, ``prepare_run``, ``simulate_run``
+and ``package_run``, which a test may recompose (e.g. with a corrupted input).
 """
 
 from __future__ import annotations
@@ -16,25 +18,32 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest import _fill_kernels as fk
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest import _kernels as k
 from peak_trade.backtest import invariants as inv
 from peak_trade.backtest._compile_notice import announce_compile
-from peak_trade.backtest._end_kernels import end_checks_nb
+from peak_trade.backtest._inputs import (
+    Inputs,
+    MarketArrays,
+    build_inputs,
+    new_book,
+    new_violations,
+    prepare_market,
+)
+from peak_trade.backtest._nb import scan as sc
+from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.end import end_checks_nb
+from peak_trade.backtest._nb.fills import fill_capacity_nb
+from peak_trade.backtest._nb.records import Book, Violations
+from peak_trade.backtest._nb.simulate import simulate_nb
+from peak_trade.backtest._nb.stats import N_STATS, stats_nb
 from peak_trade.backtest._signal_arg import check_params, explicit_signal
-from peak_trade.backtest._stats_kernels import N_STATS, stats_nb
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
 from peak_trade.backtest.result import BacktestResult, EquityBars, fills_frame, trades_frame
 from peak_trade.backtest.signals import strategy_or_entries
-from peak_trade.backtest.stats import infer_periods_per_year, stats_dict, years_spanned
-from peak_trade.backtest.stops import stop_capacity, stop_simulator
+from peak_trade.backtest.stats import stats_dict
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.data._frames import to_polars
-from peak_trade.data.contracts import validate_ohlcv
 
 __all__ = ["MarketArrays", "prepare_market", "run_backtest", "signal_error", "strategy_class"]
 
@@ -43,64 +52,17 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 _DEFAULT = BacktestConfig()
 _STRICT = inv.InvariantConfig()
-#: (fault code, bar, value) for the test hook of ``_run_backtest``; see _kernels.FAULT_*.
-Fault = tuple[int, int, float]
-NO_FAULT: Fault = (k.NO_FAULT, -1, 0.0)
-#: A test-only fault applied in Python: timestamps[bar] = timestamps[bar - 1].
-FAULT_TIMESTAMP = 7
 _SIGNAL_PROBLEMS = {
-    k.SIGNAL_NAN: ("a NaN or null target", "fill the gaps, e.g. signal.fill_nan(0.0)"),
-    k.SIGNAL_OUT_OF_RANGE: (
+    sc.SIGNAL_NAN: ("a NaN or null target", "fill the gaps, e.g. signal.fill_nan(0.0)"),
+    sc.SIGNAL_OUT_OF_RANGE: (
         "a target outside [-1, 1]",
         "clip with np.clip(signal, -1, 1) or rescale it",
     ),
-    k.SIGNAL_SHORT: (
+    sc.SIGNAL_SHORT: (
         "a short target while `allow_short=False`",
         "pass config=BacktestConfig(allow_short=True) or clip at 0",
     ),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class MarketArrays:
-    """A validated OHLCV frame and the contiguous float64 arrays the kernels read."""
-
-    frame: pl.DataFrame
-    open: Floats
-    close: Floats
-    periods_per_year: float
-    years: float
-    high: Floats
-    low: Floats
-    timestamps: Ints
-
-
-def _column(df: pl.DataFrame, name: str) -> Floats:
-    values = df.get_column(name).cast(pl.Float64).to_numpy()
-    return np.ascontiguousarray(values, dtype=np.float64)
-
-
-def prepare_market(data: Any, /, *, config: BacktestConfig) -> MarketArrays:
-    """Check ``data`` against the strict OHLCV contract and extract the price arrays.
-
-    Raises:
-        DataContractError: The frame breaks the contract.
-        TypeError: ``data`` is not a frame.
-    """
-    df = to_polars(data)
-    validate_ohlcv(df, strict=True)
-    ts = df.get_column("timestamp")
-    ppy = config.periods_per_year
-    return MarketArrays(
-        frame=df,
-        open=_column(df, "open"),
-        close=_column(df, "close"),
-        periods_per_year=float(ppy) if ppy is not None else infer_periods_per_year(ts),
-        years=years_spanned(ts),
-        high=_column(df, "high"),
-        low=_column(df, "low"),
-        timestamps=np.ascontiguousarray(ts.to_physical().cast(pl.Int64).to_numpy()),
-    )
 
 
 def _registered(name: Any, params: Mapping[str, Any]) -> Strategy:
@@ -236,7 +198,6 @@ def run_backtest(
         config=cfg,
         invariants=invariants,
         repro=repro,
-        fault=NO_FAULT,
     )
 
 
@@ -245,6 +206,28 @@ def _check_invariants(invariants: Any) -> inv.InvariantConfig:
         msg = f"`invariants` must be an InvariantConfig; got {type(invariants).__name__}"
         raise ConfigError(msg, hint='e.g. invariants=InvariantConfig(mode="warn")')
     return invariants
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A run ready to simulate: the market, the signal, the records and the buffers."""
+
+    market: MarketArrays
+    signal: Floats
+    params: dict[str, Any] | None
+    config: BacktestConfig
+    invariants: inv.InvariantConfig
+    inputs: Inputs
+    book: Book
+
+
+@dataclass(frozen=True, slots=True)
+class Simulated:
+    """What the simulation returned: the violations and the fill and trade counts."""
+
+    violations: Violations
+    n_fills: int
+    n_trades: int
 
 
 def _run_backtest(
@@ -256,149 +239,110 @@ def _run_backtest(
     config: BacktestConfig,
     invariants: inv.InvariantConfig,
     repro: ReproContext | None,
-    fault: Fault,
 ) -> BacktestResult:
-    """run_backtest with a test hook: ``fault`` corrupts the run (see ``_kernels.FAULT_*``)."""
+    """run_backtest after its argument checks: prepare, simulate, package."""
     started = time.perf_counter()
+    prepared = prepare_run(data, strategy, params, signal=signal, config=config,
+                           invariants=invariants)  # fmt: skip
+    return package_run(prepared, simulate_run(prepared), repro=repro, started=started)
+
+
+def prepare_run(
+    data: Any,
+    strategy: Any,
+    params: Mapping[str, Any] | None,
+    *,
+    signal: Any,
+    config: BacktestConfig,
+    invariants: Any,
+) -> Prepared:
+    """Check the frame, compute and scan the signal, build the records and buffers.
+
+    Raises:
+        DataContractError: ``data`` breaks the OHLCV contract.
+        ConfigError: A bad strategy, parameter or signal.
+    """
     checks = _check_invariants(invariants)
     market = prepare_market(data, config=config)
     df = market.frame
-    signal = explicit_signal(df, strategy, signal, params)
+    explicit = explicit_signal(df, strategy, signal, params)
     used_params: dict[str, Any] | None = None
-    if signal is None:
+    if explicit is None:
         strat = _strategy(strategy, params)
-        signal = strat.signal(df)
+        explicit = strat.signal(df)
         used_params = dict(strat.params)
-    ts = df.get_column("timestamp")
-    status, index, value, changes = k.scan_signal_nb(signal, config.allow_short)
-    if status != k.SIGNAL_OK:
+    status, index, value, changes = sc.scan_signal_nb(explicit, config.allow_short)
+    if status != sc.SIGNAL_OK:
+        ts = df.get_column("timestamp")
         raise signal_error(status, index, value, ts, where="the signal")
-    n = df.height
-    cap = stop_capacity(changes) if config.has_stops else fk.fill_capacity_nb(changes)
-    # Per bar only position and equity; cash moves at fills (and a test fault), so it
-    # is kept as steps, at most one per fill bar plus the fault bar (result.EquityBars).
-    position = np.empty(n)
-    equity = np.empty(n)
-    cash_bars = np.full(cap + 2, -1, dtype=np.int64)
-    cash_values = np.empty(cap + 2)
-    fills = np.empty((cap, fk.N_FILL_COLS))
-    trades = np.empty((cap, fk.N_TRADE_COLS))
-    timestamps = market.timestamps
-    fault_code, fault_bar, fault_value = fault
-    if fault_code == FAULT_TIMESTAMP:
-        timestamps = timestamps.copy()
-        timestamps[fault_bar] = timestamps[fault_bar - 1]
-    mode = checks.kernel_mode
-    at_end = checks.timing == "end"
-    limit = checks.leverage_limit(allow_short=config.allow_short)
-    counts, first_bar, first_vals = inv.buffers()
-    announce_compile(k.simulate_checked_nb)
-    # With a stop, its own per-bar path (backtest/stops.py); the default is unchanged.
-    simulate = stop_simulator(config) if config.has_stops else k.simulate_checked_nb
-    _, _, nf, nt = simulate(
-        market.open,
-        market.high,
-        market.low,
-        market.close,
-        timestamps,
-        signal,
-        float(config.initial_cash),
-        config.fee_rate,
-        config.slippage_rate,
-        float(config.position_fraction),
-        config.execution == "next_open",
-        config.close_at_end,
-        ik.CHECK_OFF if at_end else mode,
-        checks.abs_tol,
-        checks.rel_tol,
-        limit,
-        config.allow_short,
-        fault_code,
-        fault_bar,
-        fault_value,
-        position,
-        equity,
-        cash_bars,
-        cash_values,
-        fills,
-        trades,
-        counts,
-        first_bar,
-        first_vals,
-    )
-    n_steps = int(np.count_nonzero(cash_bars >= 0))
+    # Per bar only position and equity; cash moves at fills, so it is kept as steps.
+    book = new_book(df.height, fill_capacity_nb(changes, config.has_stops))
+    inputs = build_inputs(market, config, checks)
+    return Prepared(market, explicit, used_params, config, checks, inputs, book)
+
+
+def simulate_run(p: Prepared, /) -> Simulated:
+    """``simulate_nb`` over the prepared records."""
+    viol = new_violations()
+    announce_compile(simulate_nb)
+    i = p.inputs
+    _, _, nf, nt, _ = simulate_nb(i.market, i.settings, i.per_bar, p.signal, p.book, viol)
+    return Simulated(viol, nf, nt)
+
+
+def package_run(
+    p: Prepared, run: Simulated, /, *, repro: ReproContext | None, started: float
+) -> BacktestResult:
+    """The end-of-run checks (timing ``end``), the violations, the stats and the frames.
+
+    Raises:
+        BacktestInvariantError: An invariant broke, in strict mode.
+    """
+    book, viol, nf, nt = p.book, run.violations, run.n_fills, run.n_trades
+    inputs, config, checks = p.inputs, p.config, p.invariants
+    market = p.market
+    ts = market.frame.get_column("timestamp")
+    initial_cash = float(config.initial_cash)
+    n_steps = int(np.count_nonzero(book.cash_bars >= 0))
     bars = EquityBars(
-        ts, market.close, position, equity, cash_bars[:n_steps], cash_values[:n_steps],
-        float(config.initial_cash),
+        ts, market.close, book.position, book.equity, book.cash_bars[:n_steps],
+        book.cash_values[:n_steps], initial_cash,
     )  # fmt: skip
-    if at_end and mode != ik.CHECK_OFF:
-        cash = bars.cash()  # the end checks read cash per bar (timing "end" only)
-        end_checks_nb(
-            timestamps,
-            market.close,
-            market.high,
-            market.low,
-            position,
-            cash,
-            equity,
-            fills,
-            nf,
-            trades,
-            nt,
-            float(config.initial_cash),
-            config.slippage_rate,
-            checks.abs_tol,
-            checks.rel_tol,
-            limit,
-            config.allow_short,
-            mode == ik.CHECK_STOP,
-            counts,
-            first_bar,
-            first_vals,
-        )
-    violations = list(
-        inv.report(inv.collect(counts, first_bar, first_vals, ts), checks, repro=repro)
-    )
+    if inputs.at_end and checks.mode != "off":
+        cash = np.empty(book.equity.shape[0])  # the end checks read cash per bar
+        cash_from_steps_nb(book.cash_bars, book.cash_values, initial_cash, cash)
+        end_checks_nb(inputs.market, book, cash, nf, nt, inputs.settings, inputs.checks, viol)
+    violations = list(inv.report(inv.collect(viol, ts), checks, repro=repro))
     row = np.empty(N_STATS)
+    trades = book.trades[:nt]
     stats_nb(
-        equity,
-        position,
-        float(config.initial_cash),
-        trades[:nt, fk.T_PNL],
-        trades[:nt, fk.T_RETURN],
-        trades[:nt, fk.T_OPEN],
-        market.periods_per_year,
-        market.years,
-        row,
+        book.equity, book.position, initial_cash, trades["pnl"], trades["ret"],
+        trades["is_open"], market.periods_per_year, market.years, row,
         np.empty(0),  # no per-bar drawdown: the result derives it on access
-    )
+    )  # fmt: skip
     if checks.has_user_checks and checks.mode != "off":
         equity_df = bars.frame()
         arrays = {
             "cash": equity_df.get_column("cash").to_numpy(),
-            "position": position,
+            "position": book.position,
             "price": market.close,
-            "equity": equity,
+            "equity": book.equity,
         }
         found = inv.user_violations(checks, equity_df, arrays)
         violations.extend(inv.report(found, checks, repro=repro))
     result = BacktestResult(
         bars=bars,
-        trades=trades_frame(ts, trades[:nt]),
+        trades=trades_frame(ts, trades),
         stats={**stats_dict(row), "periods_per_year": market.periods_per_year},
         config=config,
-        fills=fills_frame(ts, fills[:nf]),
-        params=used_params,
+        fills=fills_frame(ts, book.fills[:nf]),
+        params=p.params,
         violations=tuple(violations),
     )
     if _log.isEnabledFor(logging.INFO):
+        seconds = time.perf_counter() - started
         _log.info(
             "backtest.run",
-            extra={
-                "bars": n,
-                "fills": nf,
-                "trades": nt,
-                "seconds": time.perf_counter() - started,
-            },
+            extra={"bars": ts.len(), "fills": nf, "trades": nt, "seconds": seconds},
         )
     return result

@@ -1,6 +1,6 @@
 """run_grid: many parameter combinations of one strategy through one parallel kernel.
 
-Each combination is simulated by the same ``simulate_checked_nb`` and summarised by the
+Each combination is simulated by the same ``simulate_nb`` and summarised by the
 same ``stats_nb`` as :func:`~peak_trade.backtest.engine.run_backtest`, so a row of
 the grid equals that combination's ``run_backtest(...).stats`` bit for bit.
 """
@@ -17,13 +17,14 @@ import numpy as np
 import polars as pl
 
 from peak_trade.backtest import invariants as inv
-from peak_trade.backtest._grid_kernels import grid_checked_nb
-from peak_trade.backtest._stats_kernels import N_STATS
+from peak_trade.backtest._inputs import MarketArrays, build_inputs, prepare_market
+from peak_trade.backtest._nb.grid import grid_nb
+from peak_trade.backtest._nb.records import GridOut
+from peak_trade.backtest._nb.stats import N_STATS
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
-from peak_trade.backtest.engine import MarketArrays, prepare_market, signal_error, strategy_class
+from peak_trade.backtest.engine import signal_error, strategy_class
 from peak_trade.backtest.expand import _SHOWN, Combo, InvalidCombos, expand_grid
 from peak_trade.backtest.stats import INT_STATS, STAT_NAMES
-from peak_trade.backtest.stops import grid_stop_runner
 from peak_trade.backtest.strategies.base import Strategy
 from peak_trade.backtest.window import window_market
 from peak_trade.core._frames import short_repr
@@ -138,45 +139,22 @@ def _batch_stats(
         expected = (market.frame.height, m)
         msg = f"`{cls.name}.signal_matrix` returned shape {signals.shape}; expected {expected}"
         raise ConfigError(msg, hint="return one column per combination, one row per bar")
-    stats = np.empty((m, N_STATS))
-    status = np.zeros(m, dtype=np.int64)
-    index = np.zeros(m, dtype=np.int64)
-    value = np.zeros(m)
-    codes = np.zeros(m, dtype=np.int64)
-    bars = np.zeros(m, dtype=np.int64)
-    vals = np.zeros((m, 3))
-    # With a stop, the stop kernel per column (backtest/stops.py): rows equal run_backtest's.
-    run = grid_stop_runner(config) if config.has_stops else grid_checked_nb
-    run(
-        market.open,
-        market.high,
-        market.low,
-        market.close,
-        market.timestamps,
-        signals,
-        config.allow_short,
-        float(config.initial_cash),
-        config.fee_rate,
-        config.slippage_rate,
-        float(config.position_fraction),
-        config.execution == "next_open",
-        config.close_at_end,
-        market.periods_per_year,
-        market.years,
-        max(1, min(m, 4 * numba.get_num_threads())),
-        checks.kernel_mode,
-        checks.timing == "end",
-        checks.abs_tol,
-        checks.rel_tol,
-        checks.leverage_limit(allow_short=config.allow_short),
-        stats,
-        status,
-        index,
-        value,
-        codes,
-        bars,
-        vals,
+    out = GridOut(
+        np.empty((m, N_STATS)),
+        np.zeros(m, dtype=np.int64),
+        np.zeros(m, dtype=np.int64),
+        np.zeros(m),
+        np.zeros(m, dtype=np.int64),
+        np.zeros(m, dtype=np.int64),
+        np.zeros((m, 3)),
     )
+    inputs = build_inputs(market, config, checks)
+    n_chunks = max(1, min(m, 4 * numba.get_num_threads()))
+    grid_nb(
+        inputs.market, inputs.settings, inputs.checks, signals, config.allow_short,
+        market.periods_per_year, market.years, n_chunks, inputs.at_end, out,
+    )  # fmt: skip
+    stats, status, index, value, codes, bars, vals = out
     bad = np.flatnonzero(status)
     if bad.size:
         j = int(bad[0])

@@ -1,7 +1,7 @@
 """Backtest invariants: the configuration, the violation records and the error.
 
 Every run proves its own bookkeeping (docs/invariants.md states each invariant).
-The kernels in ``_invariant_kernels.py`` and ``_end_kernels.py`` return codes, bars
+The kernels in ``_nb/checks.py``, ``_nb/fill_checks.py`` and ``_nb/end.py`` return codes, bars
 and offending values; this module turns them into :class:`InvariantViolation` records, a
 ``BacktestInvariantError`` (strict), or one ``invariant.violated`` warning log per
 invariant (warn), and runs the user's extension checks.
@@ -21,8 +21,9 @@ import numpy.typing as npt
 import polars as pl
 from numba.core.registry import CPUDispatcher
 
-from peak_trade.backtest import _invariant_kernels as ik
-from peak_trade.backtest._end_kernels import user_pass_nb
+from peak_trade.backtest._nb import checks as ik
+from peak_trade.backtest._nb.records import Violations
+from peak_trade.backtest._nb.user import user_pass_nb
 from peak_trade.core._frames import short_repr
 from peak_trade.core._options import is_one_of
 from peak_trade.core.errors import BacktestInvariantError, ConfigError
@@ -206,21 +207,14 @@ class InvariantConfig:
         return ik.CHECK_STOP if self.mode == "strict" else ik.CHECK_COUNT
 
 
-def buffers() -> tuple[Ints, Ints, Floats]:
-    """Fresh ``counts, first_bar, first_vals`` arrays for the kernels."""
-    n = ik.N_INVARIANTS
-    return np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros((n, 3))
-
-
 def _values(code: int, vals: Floats) -> dict[str, float]:
     names = _VALUE_NAMES[code - 1]
     return {name: float(vals[j]) for j, name in enumerate(names)}
 
 
-def collect(
-    counts: Ints, first_bar: Ints, first_vals: Floats, timestamps: pl.Series
-) -> list[InvariantViolation]:
+def collect(viol: Violations, timestamps: pl.Series) -> list[InvariantViolation]:
     """The kernels' records as violations, ordered by first bar then code."""
+    counts, first_bar, first_vals = viol
     out = [
         InvariantViolation(
             INVARIANT_NAMES[j],

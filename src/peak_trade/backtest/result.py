@@ -10,8 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest import _fill_kernels as k
-from peak_trade.backtest._derive_kernels import cash_from_steps_nb, drawdown_nb, exposure_nb
+from peak_trade.backtest._nb.derive import cash_from_steps_nb, drawdown_nb, exposure_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.invariants import InvariantViolation
 
@@ -19,6 +18,7 @@ __all__ = ["BacktestResult", "EquityBars", "fills_frame", "trades_frame"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+Records = npt.NDArray[np.void]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -28,7 +28,7 @@ class EquityBars:
     Cash moves only at fills, so it is kept as steps: from bar ``cash_bars[j]`` on,
     cash is ``cash_values[j]`` (``initial_cash`` before the first step). Price is the
     input's close; exposure and drawdown follow from these with the operations the
-    simulation and ``stats_nb`` use (``_derive_kernels.py``), bit for bit.
+    simulation and ``stats_nb`` use (``_nb/derive.py``), bit for bit.
     """
 
     timestamps: pl.Series
@@ -131,28 +131,26 @@ _SIDES = {True: "long", False: "short"}
 _SMALL = 4096
 
 
-def trades_frame(timestamps: pl.Series, trades: Floats) -> pl.DataFrame:
-    """The round trips from the kernel's trade rows (already cut to ``n_trades``)."""
-    entry_bar = trades[:, k.T_ENTRY_BAR].astype(np.int64)
-    exit_bar = trades[:, k.T_EXIT_BAR].astype(np.int64)
-    qty = trades[:, k.T_QTY]
-    is_long = trades[:, k.T_SIDE] > 0
+def trades_frame(timestamps: pl.Series, trades: Records) -> pl.DataFrame:
+    """The round trips from the kernel's ``TRADE_DTYPE`` rows (cut to ``n_trades``)."""
+    qty = trades["qty"]
+    is_long = trades["side"] > 0
     if is_long.shape[0] <= _SMALL:  # a list is ~10x cheaper per call than an expression
         side = pl.Series([_SIDES[bool(x)] for x in is_long.tolist()], dtype=pl.String)
     else:
         side = pl.Series(is_long).replace_strict(_SIDES, return_dtype=pl.String)
     return pl.DataFrame(
         {
-            "entry_ts": timestamps.gather(entry_bar),
-            "exit_ts": timestamps.gather(exit_bar),
+            "entry_ts": timestamps.gather(trades["entry_bar"]),
+            "exit_ts": timestamps.gather(trades["exit_bar"]),
             "side": side,
             "qty": qty,
-            "entry_price": trades[:, k.T_ENTRY_VALUE] / qty,
-            "exit_price": trades[:, k.T_EXIT_VALUE] / trades[:, k.T_EXIT_QTY],
-            "fees": trades[:, k.T_FEES],
-            "pnl": trades[:, k.T_PNL],
-            "return": trades[:, k.T_RETURN],
-            "is_open": trades[:, k.T_OPEN] > 0,
+            "entry_price": trades["entry_value"] / qty,
+            "exit_price": trades["exit_value"] / trades["exit_qty"],
+            "fees": trades["fees"],
+            "pnl": trades["pnl"],
+            "return": trades["ret"],
+            "is_open": trades["is_open"],
         },
         schema={
             "entry_ts": timestamps.dtype,
@@ -169,16 +167,16 @@ def trades_frame(timestamps: pl.Series, trades: Floats) -> pl.DataFrame:
     )
 
 
-def fills_frame(timestamps: pl.Series, fills: Floats) -> pl.DataFrame:
-    """The fills from the kernel's fill rows (already cut to ``n_fills``)."""
-    bar = fills[:, k.F_BAR].astype(np.int64)
+def fills_frame(timestamps: pl.Series, fills: Records) -> pl.DataFrame:
+    """The fills from the kernel's ``FILL_DTYPE`` rows (cut to ``n_fills``)."""
+    bar = fills["bar"]
     return pl.DataFrame(
         {
             "bar": bar,
             "timestamp": timestamps.gather(bar),
-            "qty": fills[:, k.F_QTY],
-            "price": fills[:, k.F_PRICE],
-            "fee": fills[:, k.F_FEE],
+            "qty": fills["qty"],
+            "price": fills["price"],
+            "fee": fills["fee"],
         },
         schema={
             "bar": pl.Int64,

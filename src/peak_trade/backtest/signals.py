@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest._signal_kernels import entries_exits_nb
+from peak_trade.backtest._nb.entries import entries_exits_nb
 from peak_trade.core.errors import ConfigError
 
 __all__ = ["from_entries_exits"]

@@ -1,6 +1,6 @@
 """Backtest statistics: one numba kernel over an equity curve and its trades.
 
-``run_backtest`` and ``run_grid`` both call ``_stats_kernels.stats_nb``, so a
+``run_backtest`` and ``run_grid`` both call ``_nb/stats.stats_nb``, so a
 parameter combination gets bit-identical stats either way. The definitions and
 the values of the degenerate cases are in docs/backtest.md.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest._stats_kernels import N_STATS, stats_nb, uniform_step_nb
+from peak_trade.backtest._nb.stats import N_STATS, stats_nb, uniform_step_nb
 from peak_trade.backtest.result import BacktestResult
 from peak_trade.backtest.risk_stats import benchmark_stats, risk_stats
 from peak_trade.backtest.trade_stats import trade_stats

@@ -9,6 +9,7 @@ import numpy.typing as npt
 from numba import njit
 
 Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 # Positions of the stats in the kernel's output row; stats.STAT_NAMES names them.
 TOTAL_RETURN = 0
@@ -55,7 +56,7 @@ def stats_nb(
     initial_cash: float,
     pnl: Floats,
     ret: Floats,
-    is_open: Floats,
+    is_open: Floats | Bools,
     periods_per_year: float,
     years: float,
     out: Floats,

@@ -1,0 +1,40 @@
+"""The engine's kernels driven with plain arrays, as the benchmarks need them.
+
+Production code builds its records with ``backtest/_inputs.build_inputs`` from a
+validated frame; a kernel benchmark starts from a close array and a signal, so this
+builds the same records directly: high = low = open = close, bar numbers as stamps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from peak_trade.backtest._inputs import new_book, new_violations
+from peak_trade.backtest._nb.checks import CHECK_OFF
+from peak_trade.backtest._nb.records import Book, Checks, Market, Settings, Violations
+
+__all__ = ["close_market", "plain_settings", "run_records"]
+
+
+def close_market(close: np.ndarray, *, high=None, low=None, timestamps=None) -> Market:
+    """Bars from a close array (and optionally high, low and int64 stamps)."""
+    ts = np.arange(close.shape[0], dtype=np.int64) if timestamps is None else timestamps
+    return Market(close, close if high is None else high, close if low is None else low, close, ts)
+
+
+def plain_settings(cash: float, fee: float, slip: float) -> Settings:
+    """Fills at the close, all equity per unit of target, no stops."""
+    nan = math.nan
+    return Settings(cash, fee, slip, 1.0, False, False, False, nan, nan, nan)
+
+
+def checks(mode: int = CHECK_OFF, *, max_leverage: float = 1.0) -> Checks:
+    """The default tolerances, long-only account."""
+    return Checks(mode, 1e-6, 1e-9, max_leverage, False)
+
+
+def run_records(n: int, capacity: int) -> tuple[Book, Violations]:
+    """Fresh outputs for one run."""
+    return new_book(n, capacity), new_violations()
