@@ -22,7 +22,7 @@ from peak_trade.backtest._nb.fill_checks import check_fills_nb, fills_ok_nb
 from peak_trade.backtest._nb.records import Book, Checks, Floats, Market, Settings, Violations
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def screen_nb(m: Market, book: Book, cash: Floats, nf: int, s: Settings, c: Checks) -> bool:
     """Reference: end_checks_nb finds no per-bar violation (branch-free passes)."""
     ok = fills_ok_nb(book.fills, nf, m.low, m.high, s.slip, c)
@@ -33,7 +33,7 @@ def screen_nb(m: Market, book: Book, cash: Floats, nf: int, s: Settings, c: Chec
     return ok
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def end_checks_nb(
     m: Market, book: Book, cash: Floats, nf: int, nt: int, s: Settings, c: Checks,
     viol: Violations,

@@ -2,15 +2,16 @@
 
 The plain-Python reference is ``reference_backtest`` in
 ``tests/backtest/test_engine_reference.py``; docs/backtest.md states the model.
-A fill writes one ``FILL_DTYPE`` row into ``book.fills``; a round trip one
-``TRADE_DTYPE`` row into ``book.trades`` (``records.py``).
+A fill writes one ``FILL_DTYPE`` row into ``fills``; a round trip one
+``TRADE_DTYPE`` row into ``trades`` (``records.py``). They take the two arrays, not
+the ``Book``: an array read from a record per call costs a reference count.
 """
 
 from __future__ import annotations
 
 from numba import njit
 
-from peak_trade.backtest._nb.records import Book, Settings
+from peak_trade.backtest._nb.records import Records, Settings
 
 Fill = tuple[float, float, int, int, int]  # cash, pos, nf, nt, cur
 
@@ -21,16 +22,16 @@ def fill_capacity_nb(changes: int, has_stops: bool) -> int:
     return (3 if has_stops else 2) * changes + 2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def fill_nb(
     bar: int, qty: float, price: float, fee_rate: float,
-    cash: float, pos: float, nf: int, nt: int, cur: int, book: Book,
+    cash: float, pos: float, nf: int, nt: int, cur: int, fills: Records, trades: Records,
 ) -> Fill:  # fmt: skip
     """Reference: reference_backtest's fill step; qty never crosses zero."""
     notional = abs(qty) * price
     fee = notional * fee_rate
     cash = cash - qty * price - fee
-    f = book.fills[nf]
+    f = fills[nf]
     f.bar = bar
     f.qty = qty
     f.price = price
@@ -39,7 +40,7 @@ def fill_nb(
     if cur < 0:  # opens a trade from flat
         cur = nt
         nt += 1
-        t = book.trades[cur]
+        t = trades[cur]
         t.entry_bar = bar
         t.exit_bar = -1
         t.side = 1 if qty > 0.0 else -1
@@ -52,7 +53,7 @@ def fill_nb(
         t.ret = 0.0
         t.is_open = True
         return cash, qty, nf, nt, cur
-    t = book.trades[cur]
+    t = trades[cur]
     t.fees += fee
     if (qty > 0.0) == (pos > 0.0):  # adds to the trade
         t.qty += abs(qty)
@@ -71,25 +72,27 @@ def fill_nb(
     return cash, pos, nf, nt, cur
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def close_position_nb(
     bar: int, price: float, s: Settings, cash: float, pos: float, nf: int, nt: int, cur: int,
-    book: Book,
+    fills: Records, trades: Records,
 ) -> Fill:  # fmt: skip
     """Reference: sell a long at price * (1 - slip), buy back a short at price * (1 + slip)."""
     fill_price = price * (1.0 - s.slip) if pos > 0.0 else price * (1.0 + s.slip)
-    return fill_nb(bar, -pos, fill_price, s.fee_rate, cash, pos, nf, nt, cur, book)
+    return fill_nb(bar, -pos, fill_price, s.fee_rate, cash, pos, nf, nt, cur, fills, trades)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def order_nb(
     bar: int, price: float, target: float, s: Settings,
-    cash: float, pos: float, nf: int, nt: int, cur: int, book: Book,
+    cash: float, pos: float, nf: int, nt: int, cur: int, fills: Records, trades: Records,
 ) -> Fill:  # fmt: skip
     """Reference: reference_backtest's rebalance to a target exposure at a raw price."""
     if pos != 0.0 and (target == 0.0 or (target > 0.0) != (pos > 0.0)):
         # Exit first: flat, or the close leg of a flip.
-        cash, pos, nf, nt, cur = close_position_nb(bar, price, s, cash, pos, nf, nt, cur, book)
+        cash, pos, nf, nt, cur = close_position_nb(
+            bar, price, s, cash, pos, nf, nt, cur, fills, trades
+        )
     if target == 0.0:
         return cash, pos, nf, nt, cur
     equity = cash + pos * price
@@ -98,19 +101,21 @@ def order_nb(
         units = target * s.fraction * equity / (price * (1.0 + s.slip) * (1.0 + s.fee_rate))
     if units == 0.0:  # nothing left to size with: the account is ruined
         if pos != 0.0:
-            cash, pos, nf, nt, cur = close_position_nb(bar, price, s, cash, pos, nf, nt, cur, book)
+            cash, pos, nf, nt, cur = close_position_nb(
+                bar, price, s, cash, pos, nf, nt, cur, fills, trades
+            )
         return cash, pos, nf, nt, cur
     delta = units - pos
     if delta == 0.0:
         return cash, pos, nf, nt, cur
     fill_price = price * (1.0 + s.slip) if delta > 0.0 else price * (1.0 - s.slip)
-    return fill_nb(bar, delta, fill_price, s.fee_rate, cash, pos, nf, nt, cur, book)
+    return fill_nb(bar, delta, fill_price, s.fee_rate, cash, pos, nf, nt, cur, fills, trades)
 
 
 @njit(cache=True, nogil=True)
-def mark_open_trade_nb(cur: int, bar: int, pos: float, price: float, book: Book) -> None:
+def mark_open_trade_nb(cur: int, bar: int, pos: float, price: float, trades: Records) -> None:
     """Reference: an open trade's remainder marked at ``price`` (the last close) at ``bar``."""
-    t = book.trades[cur]
+    t = trades[cur]
     remaining = abs(pos)
     t.exit_bar = bar
     t.exit_qty += remaining

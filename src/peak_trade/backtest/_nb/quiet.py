@@ -23,7 +23,7 @@ SHORT_QUIET_BLOCK = 8
 QUIET_BLOCK = 4096
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def first_change_nb(signal: Floats, lo: int, hi: int, prev: float) -> int:
     """Reference: the first i in [lo, hi) with signal[i] != prev, else hi."""
     start = lo
@@ -62,28 +62,28 @@ def quiet_bar_nb(
 def needs_full_nb(
     cash: float, pos: float, mark: float, equity: float, unordered: bool, c: Checks
 ) -> bool:
-    """Reference: ruin, or (checking) an unordered timestamp or a failed state check."""
+    """Reference: ruin, an unordered timestamp or a failed state check (checks on)."""
     ruined = (equity <= 0.0) & (pos != 0.0)
-    if c.mode == CHECK_OFF:
-        return ruined
     return ruined | unordered | (not state_ok_nb(cash, pos, mark, equity, c))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def quiet_block_nb(
     lo: int, hi: int, cash: float, pos: float, m: Market, c: Checks, book: Book
 ) -> int:
     """Reference: record_bar_nb over [lo, hi) with a fixed state; the first bar needing more.
 
-    The block is written and screened in one branch-free loop (it vectorises) and a
-    flagged bar is found afterwards; the bars written past it are rewritten by the
-    full path. Timestamps are read only when checking (``lo >= 1`` then).
+    A bar needs the full path at ruin (equity <= 0 with a position) or, when checks
+    are on (``lo >= 1`` then), when ``needs_full_nb``. The block is written and
+    screened in one branch-free loop (it vectorises) and a flagged bar is found
+    afterwards; the bars written past it are rewritten by the full path.
     """
     marks = m.close[lo:hi]
     held_pos = book.position[lo:hi]
     values = book.equity[lo:hi]
     flagged = 0
-    if c.mode != CHECK_OFF:  # two loops, so that the unchecked one never reads timestamps
+    checking = c.mode != CHECK_OFF
+    if checking:  # two loops, so that the unchecked one never reads timestamps
         now = m.timestamps[lo:hi]
         before = m.timestamps[lo - 1 : hi - 1]
         for j in range(marks.shape[0]):
@@ -92,17 +92,21 @@ def quiet_block_nb(
     else:
         for j in range(marks.shape[0]):
             equity = quiet_bar_nb(j, cash, pos, marks, held_pos, values)
-            flagged += needs_full_nb(cash, pos, marks[j], equity, False, c)
+            flagged += (equity <= 0.0) & (pos != 0.0)
     if flagged:
         for j in range(marks.shape[0]):
             equity = cash + pos * marks[j]
-            unordered = c.mode != CHECK_OFF and m.timestamps[lo + j] <= m.timestamps[lo + j - 1]
-            if needs_full_nb(cash, pos, marks[j], equity, unordered, c):
+            if not checking:
+                if equity <= 0.0 and pos != 0.0:
+                    return lo + j
+            elif needs_full_nb(
+                cash, pos, marks[j], equity, m.timestamps[lo + j] <= m.timestamps[lo + j - 1], c
+            ):
                 return lo + j
     return hi
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def quiet_run_nb(
     lo: int, hi: int, cash: float, pos: float, prev: float, signal: Floats, m: Market,
     c: Checks, book: Book, first_block: int,

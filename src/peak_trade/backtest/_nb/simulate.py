@@ -40,13 +40,13 @@ from peak_trade.backtest._nb.stops import rearm_nb, stop_fill_price_nb
 Outcome = tuple[int, int, int, int, int]  # status, bar, fills, trades, stop exits
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def start_state_nb(s: Settings) -> State:
     """Reference: flat, all cash, no target seen, no stop armed."""
     return State(s.initial_cash, 0.0, 0, 0, -1, 0.0, False, 0.0, np.nan, np.nan, 0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def full_bar_nb(
     i: int, st: State, m: Market, s: Settings, signal: Floats, book: Book
 ) -> tuple[State, float]:
@@ -60,12 +60,13 @@ def full_bar_nb(
     cash, pos, nf, nt, cur = st.cash, st.pos, st.nf, st.nt, st.cur
     prev, pending, pending_target = st.prev, st.pending, st.pending_target
     ref, best, n_stops = st.ref, st.best, st.n_stops
+    fills, trades = book.fills, book.trades
     n = m.close.shape[0]
     if pending:
         pending = False
         before = pos
         cash, pos, nf, nt, cur = order_nb(
-            i, m.open[i], pending_target, s, cash, pos, nf, nt, cur, book
+            i, m.open[i], pending_target, s, cash, pos, nf, nt, cur, fills, trades
         )
         if s.has_stops:
             ref, best = rearm_nb(before, pos, m.open[i], ref, best)
@@ -75,7 +76,9 @@ def full_bar_nb(
         if np.isnan(price):
             best = max(best, m.high[i]) if side > 0.0 else min(best, m.low[i])
         else:
-            cash, pos, nf, nt, cur = close_position_nb(i, price, s, cash, pos, nf, nt, cur, book)
+            cash, pos, nf, nt, cur = close_position_nb(
+                i, price, s, cash, pos, nf, nt, cur, fills, trades
+            )
             n_stops += 1
             ref = np.nan
             best = np.nan
@@ -85,7 +88,7 @@ def full_bar_nb(
         if not s.next_open:
             before = pos
             cash, pos, nf, nt, cur = order_nb(
-                i, m.close[i], target, s, cash, pos, nf, nt, cur, book
+                i, m.close[i], target, s, cash, pos, nf, nt, cur, fills, trades
             )
             if s.has_stops:
                 ref, best = rearm_nb(before, pos, m.close[i], ref, best)
@@ -94,10 +97,14 @@ def full_bar_nb(
             pending_target = target
     mark = m.close[i]
     if s.close_at_end and i == n - 1 and pos != 0.0:
-        cash, pos, nf, nt, cur = close_position_nb(i, mark, s, cash, pos, nf, nt, cur, book)
+        cash, pos, nf, nt, cur = close_position_nb(
+            i, mark, s, cash, pos, nf, nt, cur, fills, trades
+        )
     equity = cash + pos * mark
     if equity <= 0.0 and pos != 0.0:  # a short lost everything: liquidate
-        cash, pos, nf, nt, cur = close_position_nb(i, mark, s, cash, pos, nf, nt, cur, book)
+        cash, pos, nf, nt, cur = close_position_nb(
+            i, mark, s, cash, pos, nf, nt, cur, fills, trades
+        )
         equity = cash
         ref = np.nan
         best = np.nan
@@ -105,7 +112,7 @@ def full_bar_nb(
     return state, equity
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def record_bar_nb(
     i: int, pos: float, cash: float, equity: float, last_cash: float, steps: int, book: Book
 ) -> int:
@@ -125,7 +132,7 @@ def record_bar_nb(
     return steps
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def checked_bar_nb(
     i: int, st: State, equity: float, m: Market, s: Settings, c: Checks, book: Book,
     viol: Violations,
@@ -148,15 +155,15 @@ def checked_bar_nb(
     return code, i
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def close_book_nb(st: State, m: Market, book: Book) -> None:
     """Reference: an open trade at the end is marked at the last close."""
     if st.cur >= 0:
         n = m.close.shape[0]
-        mark_open_trade_nb(st.cur, n - 1, st.pos, m.close[n - 1], book)
+        mark_open_trade_nb(st.cur, n - 1, st.pos, m.close[n - 1], book.trades)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def end_of_run_nb(
     st: State, m: Market, s: Settings, c: Checks, book: Book, viol: Violations
 ) -> Outcome:
@@ -177,7 +184,7 @@ def end_of_run_nb(
     return code, bar, counts[0], counts[1], counts[2]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def simulate_nb(
     m: Market, s: Settings, c: Checks, signal: Floats, book: Book, viol: Violations
 ) -> Outcome:
