@@ -12,12 +12,8 @@
 - ``grid``: many signals in parallel;
 - ``entries``: entries and exits to a target exposure.
 
-**Reference counting.** numba counts references to every array it reads out of a
-record, with an atomic add and subtract each time; in the per-bar loops that cost
-more than the simulation itself (about 0.3 us per order). The kernels that only
-read and write arrays their caller owns, and allocate nothing, are compiled with
-``_nrt=False``: no counting, and numba refuses to compile one of them that
-allocates. ``grid_nb`` and ``new_book_nb``, which allocate, keep it.
+Kernels that allocate nothing are compiled with ``jit.njit_borrowed``, without
+numba's reference counting (see there).
 
 The Python wrappers are in ``backtest/``; ``backtest/_inputs.build_inputs`` builds
 the records for ``run_backtest``, ``run_grid`` and the sweep.

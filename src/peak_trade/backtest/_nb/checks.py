@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from peak_trade.backtest._nb.jit import njit_borrowed
 from peak_trade.backtest._nb.records import Checks, Ints, Records, Violations
 
 # check_mode values.
@@ -105,7 +106,7 @@ def state_ok_nb(cash: float, pos: float, mark: float, equity: float, c: Checks) 
     return ok
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def record_nb(code: int, bar: int, v0: float, v1: float, v2: float, viol: Violations) -> int:
     """Reference: counts[code-1] += 1, keeping the first bar and values; returns code."""
     j = code - 1
@@ -118,7 +119,7 @@ def record_nb(code: int, bar: int, v0: float, v1: float, v2: float, viol: Violat
     return code
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def check_state_nb(
     bar: int, cash: float, pos: float, mark: float, equity: float, c: Checks, viol: Violations
 ) -> int:
@@ -137,7 +138,7 @@ def check_state_nb(
     return first
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def check_time_nb(bar: int, timestamps: Ints, viol: Violations) -> int:
     """Reference: bar > 0 and ts[bar] <= ts[bar - 1] is a timestamps_increasing violation."""
     if bar > 0 and timestamps[bar] <= timestamps[bar - 1]:
@@ -146,7 +147,7 @@ def check_time_nb(bar: int, timestamps: Ints, viol: Violations) -> int:
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def check_reconcile_nb(
     bar: int, initial_cash: float, final_equity: float, trades: Records, nt: int,
     c: Checks, viol: Violations,
@@ -163,7 +164,7 @@ def check_reconcile_nb(
     return 0
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def first_code_nb(viol: Violations) -> tuple[int, int]:
     """Reference: the violated code with the smallest first bar (ties: lowest code)."""
     best = 0
@@ -175,7 +176,7 @@ def first_code_nb(viol: Violations) -> tuple[int, int]:
     return best, bar
 
 
-@njit(cache=True, nogil=True)
+@njit_borrowed
 def forget_nb(code: int, viol: Violations) -> None:
     """Reference: undo the single record of ``code`` (strict mode keeps one violation)."""
     viol.counts[code - 1] = 0

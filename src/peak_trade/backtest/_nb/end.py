@@ -7,8 +7,6 @@ reports the same violations at the same bars as timing ``every_bar``.
 
 from __future__ import annotations
 
-from numba import njit
-
 from peak_trade.backtest._nb.checks import (
     CHECK_STOP,
     check_reconcile_nb,
@@ -19,10 +17,11 @@ from peak_trade.backtest._nb.checks import (
     state_ok_nb,
 )
 from peak_trade.backtest._nb.fill_checks import check_fills_nb, fills_ok_nb
+from peak_trade.backtest._nb.jit import njit_borrowed
 from peak_trade.backtest._nb.records import Book, Checks, Floats, Market, Settings, Violations
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def screen_nb(m: Market, book: Book, cash: Floats, nf: int, s: Settings, c: Checks) -> bool:
     """Reference: end_checks_nb finds no per-bar violation (branch-free passes)."""
     ok = fills_ok_nb(book.fills, nf, m.low, m.high, s.slip, c)
@@ -33,7 +32,7 @@ def screen_nb(m: Market, book: Book, cash: Floats, nf: int, s: Settings, c: Chec
     return ok
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def end_checks_nb(
     m: Market, book: Book, cash: Floats, nf: int, nt: int, s: Settings, c: Checks,
     viol: Violations,

@@ -20,6 +20,7 @@ from peak_trade.backtest._nb.checks import (
     record_nb,
     tol_nb,
 )
+from peak_trade.backtest._nb.jit import njit_borrowed
 from peak_trade.backtest._nb.records import Checks, Floats, Records, Violations
 
 
@@ -43,7 +44,7 @@ def fill_entry_nb(
     return price_ok, fee >= 0.0, floor, ceiling
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def fills_ok_nb(fills: Records, nf: int, low: Floats, high: Floats, slip: float, c: Checks) -> bool:
     """Reference: check_fills_nb finds nothing in rows [0, nf) (one branch-free pass)."""
     ok = True
@@ -54,7 +55,7 @@ def fills_ok_nb(fills: Records, nf: int, low: Floats, high: Floats, slip: float,
     return ok
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def check_fills_nb(
     bar: int, fills: Records, lo: int, hi: int, low: float, high: float, slip: float,
     c: Checks, viol: Violations,
@@ -76,7 +77,7 @@ def check_fills_nb(
     return first
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def first_fill_fault_nb(
     fills: Records, nf: int, low: Floats, high: Floats, slip: float, c: Checks, viol: Violations
 ) -> tuple[int, int]:
@@ -100,7 +101,7 @@ def first_fill_fault_nb(
     return first, bar
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def first_of_stop_nb(
     code: int, bar: int, fills: Records, nf: int, low: Floats, high: Floats, slip: float,
     c: Checks, viol: Violations,

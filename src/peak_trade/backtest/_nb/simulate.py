@@ -25,6 +25,7 @@ from peak_trade.backtest._nb.checks import (
 )
 from peak_trade.backtest._nb.fill_checks import first_fill_fault_nb, first_of_stop_nb
 from peak_trade.backtest._nb.fills import close_position_nb, mark_open_trade_nb, order_nb
+from peak_trade.backtest._nb.jit import njit_borrowed
 from peak_trade.backtest._nb.quiet import QUIET_BLOCK, SHORT_QUIET_BLOCK, quiet_run_nb
 from peak_trade.backtest._nb.records import (
     Book,
@@ -132,7 +133,7 @@ def record_bar_nb(
     return steps
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def checked_bar_nb(
     i: int, st: State, equity: float, m: Market, s: Settings, c: Checks, book: Book,
     viol: Violations,
@@ -155,7 +156,7 @@ def checked_bar_nb(
     return code, i
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def close_book_nb(st: State, m: Market, book: Book) -> None:
     """Reference: an open trade at the end is marked at the last close."""
     if st.cur >= 0:
@@ -163,7 +164,7 @@ def close_book_nb(st: State, m: Market, book: Book) -> None:
         mark_open_trade_nb(st.cur, n - 1, st.pos, m.close[n - 1], book.trades)
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def end_of_run_nb(
     st: State, m: Market, s: Settings, c: Checks, book: Book, viol: Violations
 ) -> Outcome:
@@ -184,7 +185,7 @@ def end_of_run_nb(
     return code, bar, counts[0], counts[1], counts[2]
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+@njit_borrowed
 def simulate_nb(
     m: Market, s: Settings, c: Checks, signal: Floats, book: Book, viol: Violations
 ) -> Outcome:
