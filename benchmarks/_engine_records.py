@@ -27,12 +27,17 @@ def close_market(close: np.ndarray, *, high=None, low=None, timestamps=None) -> 
 def plain_settings(cash: float, fee: float, slip: float) -> Settings:
     """Fills at the close, all equity per unit of target, no stops."""
     nan = math.nan
-    return Settings(cash, fee, slip, 1.0, False, False, False, nan, nan, nan)
+    return Settings(
+        initial_cash=cash, fee_rate=fee, slip=slip, fraction=1.0, next_open=False,
+        close_at_end=False, has_stops=False, stop_loss=nan, take_profit=nan, trailing_stop=nan,
+    )  # fmt: skip
 
 
 def checks(mode: int = CHECK_OFF, *, max_leverage: float = 1.0) -> Checks:
     """The default tolerances, long-only account."""
-    return Checks(mode, 1e-6, 1e-9, max_leverage, False)
+    return Checks(
+        mode=mode, abs_tol=1e-6, rel_tol=1e-9, max_leverage=max_leverage, short_account=False
+    )
 
 
 def run_records(n: int, capacity: int) -> tuple[Book, Violations]:

@@ -72,6 +72,7 @@ def _kernel_call(
     first-touch page faults of fresh arrays vary with the machine's memory pressure).
     """
     from benchmarks._engine_records import checks, close_market, plain_settings, run_records
+    from peak_trade.backtest._nb.derive import exposed_bars_nb
     from peak_trade.backtest._nb.fills import fill_capacity_nb
     from peak_trade.backtest._nb.scan import scan_signal_nb
     from peak_trade.backtest._nb.simulate import simulate_nb
@@ -90,8 +91,8 @@ def _kernel_call(
         row = np.empty(N_STATS)
         t = book.trades[:nt]
         stats_nb(
-            book.equity, book.position, CASH, t["pnl"], t["ret"], t["is_open"], 525_600.0,
-            1.9, row, np.empty(0),
+            book.equity, exposed_bars_nb(book.step_bars, book.step_pos, n), CASH, t["pnl"],
+            t["ret"], t["is_open"], 525_600.0, 1.9, row, np.empty(0),
         )  # fmt: skip
         return row
 
@@ -152,7 +153,7 @@ def grid_case() -> RatioCase:
         ints = [np.zeros(m, np.int64) for _ in range(4)]
         out = GridOut(np.empty((m, N_STATS)), ints[0], ints[1], np.zeros(m), ints[2], ints[3],
                       np.zeros((m, 3)))  # fmt: skip
-        grid_nb(bars, settings, off, signals, False, 525_600.0, 1.9, chunks, False, out)
+        grid_nb(bars, settings, off, off, signals, False, 525_600.0, 1.9, chunks, out)
         return out.stats
 
     return RatioCase(

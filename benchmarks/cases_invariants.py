@@ -48,7 +48,7 @@ def kernels(
     from benchmarks._engine_records import checks, close_market, plain_settings, run_records
     from benchmarks._read_floor import read_five_nb, read_one_nb
     from peak_trade.backtest._nb.checks import CHECK_STOP
-    from peak_trade.backtest._nb.derive import cash_from_steps_nb
+    from peak_trade.backtest._nb.derive import from_steps_nb
     from peak_trade.backtest._nb.end import end_checks_nb
     from peak_trade.backtest._nb.fills import fill_capacity_nb
     from peak_trade.backtest._nb.scan import scan_signal_nb
@@ -59,7 +59,7 @@ def kernels(
     bars = close_market(close, high=a["high"], low=a["low"], timestamps=a["timestamps"])
     settings = plain_settings(CASH, FEE, SLIP)
     book, viol = run_records(n, fill_capacity_nb(scan_signal_nb(signal, False)[3], False))
-    position, equity, cash = book.position, book.equity, np.empty(n)
+    equity, cash, position = book.equity, np.empty(n), np.empty(n)
     done = {"nf": 0, "nt": 0}
 
     def simulate(check_mode: int) -> object:
@@ -71,7 +71,8 @@ def kernels(
 
     def end_checks() -> object:
         strict = checks(CHECK_STOP)
-        return end_checks_nb(bars, book, cash, done["nf"], done["nt"], settings, strict, viol)
+        nf, nt = done["nf"], done["nt"]
+        return end_checks_nb(bars, book, cash, position, nf, nt, settings, strict, viol)
 
     def read_floor(which: str) -> object:
         if which == "timestamps":
@@ -79,7 +80,9 @@ def kernels(
         return read_five_nb(a["timestamps"], close, position, cash, equity)
 
     simulate(0)  # fills the arrays end_checks reads
-    cash_from_steps_nb(book.cash_bars, book.cash_values, CASH, cash)  # as the engine does
+    # Per-bar cash and position from the steps, as the engine does for timing "end".
+    from_steps_nb(book.step_bars, book.step_cash, CASH, cash)
+    from_steps_nb(book.step_bars, book.step_pos, 0.0, position)
     return simulate, end_checks, read_floor
 
 

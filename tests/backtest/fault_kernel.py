@@ -61,9 +61,9 @@ def simulate_fault_nb(
     """Reference: simulate_nb with every bar on the full path and one fault injected."""
     st = start_state_nb(s)
     steps = 0
-    last_cash = s.initial_cash
     for i in range(m.close.shape[0]):
         nf_bar = st.nf
+        last_cash, last_pos = st.cash, st.pos
         st, equity = full_bar_nb(i, st, m, s, signal, book)
         if i == fault.bar:
             cash, pos, mark = st.cash, st.pos, m.close[i]
@@ -81,8 +81,7 @@ def simulate_fault_nb(
                 book.fills[nf_bar].fee = fault.value
             st = State(cash, pos, st.nf, st.nt, st.cur, st.prev, st.pending,
                        st.pending_target, st.ref, st.best, st.n_stops)  # fmt: skip
-        steps = record_bar_nb(i, st.pos, st.cash, equity, last_cash, steps, book)
-        last_cash = st.cash
+        steps = record_bar_nb(i, st, equity, last_cash, last_pos, steps, book)
         if c.mode != CHECK_OFF:
             code, bar = checked_bar_nb(i, st, equity, m, s, c, book, viol)
             if code and c.mode == CHECK_STOP:

@@ -35,22 +35,34 @@ def settings(
     take_profit=None,
     trailing_stop=None,
 ) -> Settings:
-    stops = [math.nan if v is None else float(v) for v in (stop_loss, take_profit, trailing_stop)]
-    has_stops = any(not math.isnan(v) for v in stops)
+    stops = {
+        "stop_loss": stop_loss,
+        "take_profit": take_profit,
+        "trailing_stop": trailing_stop,
+    }
     return Settings(
-        initial_cash, fee_rate, slip, fraction, next_open, close_at_end, has_stops, *stops
+        initial_cash=initial_cash,
+        fee_rate=fee_rate,
+        slip=slip,
+        fraction=fraction,
+        next_open=next_open,
+        close_at_end=close_at_end,
+        has_stops=any(v is not None for v in stops.values()),
+        **{k: math.nan if v is None else float(v) for k, v in stops.items()},
     )
 
 
 def checks(mode=CHECK_OFF, *, abs_tol=1e-6, rel_tol=1e-9, max_leverage=math.inf, short=True):
-    return Checks(mode, abs_tol, rel_tol, max_leverage, short)
+    return Checks(
+        mode=mode, abs_tol=abs_tol, rel_tol=rel_tol, max_leverage=max_leverage, short_account=short
+    )
 
 
 def buffers(n: int, capacity: int, *, fill: float | None = None) -> tuple[Book, Violations]:
-    """A fresh Book (per-bar arrays set to ``fill`` when given) and violation records."""
+    """A fresh Book (equity set to ``fill`` when given) and violation records."""
     book = new_book(n, capacity)
-    book.cash_values[:] = 0.0  # unused slots compare equal across runs
+    book.step_cash[:] = 0.0  # unused slots compare equal across runs
+    book.step_pos[:] = 0.0
     if fill is not None:
-        book.position[:] = fill
         book.equity[:] = fill
     return book, new_violations()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from peak_trade.backtest._inputs import new_violations
 from peak_trade.backtest._nb import checks as ik
 from peak_trade.backtest._nb import fill_checks as dk
-from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.derive import from_steps_nb
 from peak_trade.backtest._nb.end import end_checks_nb
 from peak_trade.backtest._nb.fills import fill_capacity_nb
 from peak_trade.backtest._nb.records import FILL_DTYPE
@@ -87,9 +87,10 @@ def strict_first(
             bars, cfg, per_bar, signal, book, viol, k.Fault(*fault)
         )
         if timing == "end":
-            cash = np.empty(BARS)
-            cash_from_steps_nb(book.cash_bars, book.cash_values, 10_000.0, cash)
-            code, bar = end_checks_nb(bars, book, cash, nf, nt, cfg, strict, viol)
+            cash, position = np.empty(BARS), np.empty(BARS)
+            from_steps_nb(book.step_bars, book.step_cash, 10_000.0, cash)
+            from_steps_nb(book.step_bars, book.step_pos, 0.0, position)
+            code, bar = end_checks_nb(bars, book, cash, position, nf, nt, cfg, strict, viol)
         assert viol.counts.sum() == 1  # strict keeps exactly the violation it reports
         assert viol.counts[code - 1] == 1
         assert viol.first_bar[code - 1] == bar

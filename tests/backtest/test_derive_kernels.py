@@ -3,15 +3,16 @@
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peak_trade.backtest._nb.derive import (
-    cash_from_steps_nb,
-    cash_steps_nb,
     drawdown_nb,
+    exposed_bars_nb,
     exposure_nb,
+    from_steps_nb,
 )
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.engine import run_backtest
@@ -25,19 +26,21 @@ def _same(a: float, b: float) -> bool:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([100.0, 50.0, 50.0, -3.0, math.nan]), max_size=40))
-def test_cash_steps_round_trip_through_the_plain_forward_fill(cash: list[float]) -> None:
-    """Steps taken where cash changes, then expanded, give back every bar (NaN too)."""
-    values = np.asarray(cash, dtype=float)
-    bars = np.full(values.shape[0] + 2, -1, np.int64)
-    kept = np.zeros(values.shape[0] + 2)
-    steps = cash_steps_nb(values, 100.0, bars, kept)
-    changes = [i for i, c in enumerate(cash) if not _same(c, cash[i - 1] if i else 100.0)]
-    assert bars[:steps].tolist() == changes
-    assert (bars[steps:] == -1).all()
-    out = np.empty(values.shape[0])
-    cash_from_steps_nb(bars, kept, 100.0, out)
-    assert all(_same(a, b) for a, b in zip(out.tolist(), cash, strict=True))
+@given(st.lists(st.sampled_from([100.0, 50.0, 50.0, -3.0, 0.0, math.nan]), max_size=40))
+def test_steps_expand_to_the_plain_forward_fill_and_count_the_exposed_bars(
+    values: list[float],
+) -> None:
+    """Steps where a value changes, expanded, give back every bar (NaN too); the
+    exposed count equals the bars whose value is not 0 (NaN counts)."""
+    changes = [i for i, v in enumerate(values) if not _same(v, values[i - 1] if i else 0.0)]
+    bars = np.full(len(values) + 2, -1, np.int64)
+    kept = np.zeros(len(values) + 2)
+    bars[: len(changes)] = changes
+    kept[: len(changes)] = [values[i] for i in changes]
+    out = np.empty(len(values))
+    from_steps_nb(bars, kept, 0.0, out)
+    assert all(_same(a, b) for a, b in zip(out.tolist(), values, strict=True))
+    assert exposed_bars_nb(bars, kept, len(values)) == sum(v != 0.0 for v in values)
 
 
 @settings(max_examples=200, deadline=None)
@@ -63,15 +66,16 @@ def test_exposure_and_drawdown_match_the_plain_loops(
 
 
 @pytest.mark.smoke
-def test_a_run_keeps_two_columns_per_bar_and_cash_as_steps() -> None:
+def test_a_run_keeps_equity_per_bar_and_cash_and_position_as_steps() -> None:
     """The frame is built on first access and kept; cash equals equity - position * price
-    between fills, and its steps are no more than the fill bars."""
+    between fills, and the steps are the fill bars."""
     df = synthetic_ohlcv(3_000, seed=2, timeframe="1m")
     signal = (np.arange(3_000) // 250 % 3 - 1).astype(float)
     result = run_backtest(df, signal=signal, config=BacktestConfig(allow_short=True))
     bars = result.bars
-    assert bars.cash_bars.shape[0] <= result.fills["bar"].n_unique()
-    assert bars.cash_bars.tolist() == sorted(set(result.fills["bar"].to_list()))
+    assert bars.step_bars.tolist() == sorted(set(result.fills["bar"].to_list()))
+    held = result.fills.group_by("bar", maintain_order=True).agg(pl.col("qty").sum())
+    assert bars.step_pos.tolist() == pytest.approx(held["qty"].cum_sum().to_list(), abs=1e-9)
     frame = result.equity
     assert frame is result.equity
     assert frame.columns == [

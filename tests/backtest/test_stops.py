@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from peak_trade.backtest._inputs import build_inputs, new_book, new_violations, prepare_market
 from peak_trade.backtest._nb import checks as ik
-from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.derive import from_steps_nb
 from peak_trade.backtest._nb.end import end_checks_nb
 from peak_trade.backtest._nb.fill_checks import first_fill_fault_nb
 from peak_trade.backtest._nb.fills import fill_capacity_nb
@@ -404,8 +404,9 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     clean = run_backtest(df, signal=signal, config=cfg)  # strict checks pass on the real run
     assert exits(clean)[1] == (1, 90.0)
     inputs, book, nf, nt = _stop_run(df, signal, cfg)
-    cash = np.empty(df.height)
-    cash_from_steps_nb(book.cash_bars, book.cash_values, cfg.initial_cash, cash)
+    cash, position = np.empty(df.height), np.empty(df.height)
+    from_steps_nb(book.step_bars, book.step_cash, cfg.initial_cash, cash)
+    from_steps_nb(book.step_bars, book.step_pos, 0.0, position)
     assert (book.fills[1]["bar"], book.fills[1]["price"]) == (1, 90.0)
     book.fills[1]["price"] = 95.0  # the stop level, above the bar's high of 92
     viol = new_violations()
@@ -414,7 +415,7 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     if timing == "every_bar":
         code, bar = first_fill_fault_nb(book.fills, nf, m.low, m.high, 0.0, strict, viol)
     else:
-        code, bar = end_checks_nb(m, book, cash, nf, nt, s, strict, viol)
+        code, bar = end_checks_nb(m, book, cash, position, nf, nt, s, strict, viol)
     assert (code, bar) == (ik.FILL_PRICE_VALID, 1)
     assert viol.first_vals[ik.FILL_PRICE_VALID - 1, 0] == 95.0
 

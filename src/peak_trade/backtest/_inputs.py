@@ -104,24 +104,24 @@ def build_inputs(
 ) -> Inputs:
     """The kernels' records for ``config`` and ``invariants`` over ``market``."""
     settings = Settings(
-        float(config.initial_cash),
-        config.fee_rate,
-        config.slippage_rate,
-        float(config.position_fraction),
-        config.execution == "next_open",
-        config.close_at_end,
-        config.has_stops,
-        _stop(config.stop_loss),
-        _stop(config.take_profit),
-        _stop(config.trailing_stop),
+        initial_cash=float(config.initial_cash),
+        fee_rate=config.fee_rate,
+        slip=config.slippage_rate,
+        fraction=float(config.position_fraction),
+        next_open=config.execution == "next_open",
+        close_at_end=config.close_at_end,
+        has_stops=config.has_stops,
+        stop_loss=_stop(config.stop_loss),
+        take_profit=_stop(config.take_profit),
+        trailing_stop=_stop(config.trailing_stop),
     )
     at_end = invariants.timing == "end"
     checks = Checks(
-        invariants.kernel_mode,
-        invariants.abs_tol,
-        invariants.rel_tol,
-        invariants.leverage_limit(allow_short=config.allow_short),
-        config.allow_short,
+        mode=invariants.kernel_mode,
+        abs_tol=invariants.abs_tol,
+        rel_tol=invariants.rel_tol,
+        max_leverage=invariants.leverage_limit(allow_short=config.allow_short),
+        short_account=config.allow_short,
     )
     per_bar = checks._replace(mode=ck.CHECK_OFF) if at_end else checks
     bars = Market(market.open, market.high, market.low, market.close, market.timestamps)
@@ -131,12 +131,13 @@ def build_inputs(
 def new_book(n: int, capacity: int, /) -> Book:
     """Empty outputs for ``n`` bars and ``capacity`` fills (``fill_capacity_nb``).
 
-    Cash steps need a slot per fill bar plus one; their bars start at -1.
+    Steps need a slot per fill bar plus two (ruin, a test's fault); their bars start
+    at -1.
     """
     return Book(
         np.empty(n),
-        np.empty(n),
         np.full(capacity + 2, -1, dtype=np.int64),
+        np.empty(capacity + 2),
         np.empty(capacity + 2),
         np.empty(capacity, dtype=FILL_DTYPE),
         np.empty(capacity, dtype=TRADE_DTYPE),

@@ -29,7 +29,7 @@ from peak_trade.backtest._inputs import (
     prepare_market,
 )
 from peak_trade.backtest._nb import scan as sc
-from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.derive import exposed_bars_nb
 from peak_trade.backtest._nb.end import end_checks_nb
 from peak_trade.backtest._nb.fills import fill_capacity_nb
 from peak_trade.backtest._nb.records import Book, Violations
@@ -303,20 +303,22 @@ def package_run(
     market = p.market
     ts = market.frame.get_column("timestamp")
     initial_cash = float(config.initial_cash)
-    n_steps = int(np.count_nonzero(book.cash_bars >= 0))
+    k = int(np.count_nonzero(book.step_bars >= 0))
     bars = EquityBars(
-        ts, market.close, book.position, book.equity, book.cash_bars[:n_steps],
-        book.cash_values[:n_steps], initial_cash,
+        ts, market.close, book.equity, book.step_bars[:k], book.step_cash[:k],
+        book.step_pos[:k], initial_cash,
     )  # fmt: skip
-    if inputs.at_end and checks.mode != "off":
-        cash = np.empty(book.equity.shape[0])  # the end checks read cash per bar
-        cash_from_steps_nb(book.cash_bars, book.cash_values, initial_cash, cash)
-        end_checks_nb(inputs.market, book, cash, nf, nt, inputs.settings, inputs.checks, viol)
+    if inputs.at_end and checks.mode != "off":  # the end checks read cash and position per bar
+        cash, position = bars.cash(), bars.position()
+        end_checks_nb(
+            inputs.market, book, cash, position, nf, nt, inputs.settings, inputs.checks, viol
+        )
     violations = list(inv.report(inv.collect(viol, ts), checks, repro=repro))
     row = np.empty(N_STATS)
     trades = book.trades[:nt]
     stats_nb(
-        book.equity, book.position, initial_cash, trades["pnl"], trades["ret"],
+        book.equity, exposed_bars_nb(bars.step_bars, bars.step_pos, ts.len()), initial_cash,
+        trades["pnl"], trades["ret"],
         trades["is_open"], market.periods_per_year, market.years, row,
         np.empty(0),  # no per-bar drawdown: the result derives it on access
     )  # fmt: skip
@@ -324,7 +326,7 @@ def package_run(
         equity_df = bars.frame()
         arrays = {
             "cash": equity_df.get_column("cash").to_numpy(),
-            "position": book.position,
+            "position": equity_df.get_column("position").to_numpy(),
             "price": market.close,
             "equity": book.equity,
         }

@@ -151,8 +151,8 @@ def _batch_stats(
     inputs = build_inputs(market, config, checks)
     n_chunks = max(1, min(m, 4 * numba.get_num_threads()))
     grid_nb(
-        inputs.market, inputs.settings, inputs.checks, signals, config.allow_short,
-        market.periods_per_year, market.years, n_chunks, inputs.at_end, out,
+        inputs.market, inputs.settings, inputs.per_bar, inputs.checks, signals,
+        config.allow_short, market.periods_per_year, market.years, n_chunks, out,
     )  # fmt: skip
     stats, status, index, value, codes, bars, vals = out
     bad = np.flatnonzero(status)

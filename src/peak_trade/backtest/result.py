@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.backtest._nb.derive import cash_from_steps_nb, drawdown_nb, exposure_nb
+from peak_trade.backtest._nb.derive import drawdown_nb, exposure_nb, from_steps_nb
 from peak_trade.backtest.config import BacktestConfig
 from peak_trade.backtest.invariants import InvariantViolation
 
@@ -23,26 +23,33 @@ Records = npt.NDArray[np.void]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class EquityBars:
-    """What a run keeps per bar: position and equity; the rest is derived on access.
+    """What a run keeps per bar: equity; the rest is derived on access.
 
-    Cash moves only at fills, so it is kept as steps: from bar ``cash_bars[j]`` on,
-    cash is ``cash_values[j]`` (``initial_cash`` before the first step). Price is the
-    input's close; exposure and drawdown follow from these with the operations the
-    simulation and ``stats_nb`` use (``_nb/derive.py``), bit for bit.
+    Cash and position move only at fills, so they are kept as steps: from bar
+    ``step_bars[j]`` on, cash is ``step_cash[j]`` and position ``step_pos[j]``
+    (``initial_cash`` and flat before the first step). Price is the input's close;
+    exposure and drawdown follow with the operations the simulation and
+    ``stats_nb`` use (``_nb/derive.py``), bit for bit.
     """
 
     timestamps: pl.Series
     price: Floats
-    position: Floats
     equity: Floats
-    cash_bars: Ints
-    cash_values: Floats
+    step_bars: Ints
+    step_cash: Floats
+    step_pos: Floats
     initial_cash: float
 
     def cash(self) -> Floats:
         """Cash after each bar's fills, one value per bar."""
         out = np.empty(self.equity.shape[0])
-        cash_from_steps_nb(self.cash_bars, self.cash_values, self.initial_cash, out)
+        from_steps_nb(self.step_bars, self.step_cash, self.initial_cash, out)
+        return out
+
+    def position(self) -> Floats:
+        """Units held after each bar's fills (signed), one value per bar."""
+        out = np.empty(self.equity.shape[0])
+        from_steps_nb(self.step_bars, self.step_pos, 0.0, out)
         return out
 
     def frame(self) -> pl.DataFrame:
@@ -50,13 +57,14 @@ class EquityBars:
         n = self.equity.shape[0]
         drawdown = np.empty(n)
         drawdown_nb(self.equity, self.initial_cash, drawdown)
+        position = self.position()
         exposure = np.empty(n)
-        exposure_nb(self.position, self.price, self.equity, exposure)
+        exposure_nb(position, self.price, self.equity, exposure)
         return pl.DataFrame(
             {
                 "timestamp": self.timestamps,
                 "price": self.price,
-                "position": self.position,
+                "position": position,
                 "cash": self.cash(),
                 "equity": self.equity,
                 "drawdown": drawdown,
@@ -70,7 +78,7 @@ class BacktestResult:
     """The outcome of :func:`~peak_trade.backtest.engine.run_backtest`.
 
     Attributes:
-        bars: What the run stores per bar (position and equity, cash as steps);
+        bars: What the run stores per bar (equity; cash and position as steps);
             ``equity`` is the frame built from it.
         trades: One row per round trip: ``entry_ts, exit_ts, side, qty,
             entry_price, exit_price, fees, pnl, return, is_open``.

@@ -169,7 +169,8 @@ def compute_stats(
     ]
     out = np.empty(N_STATS, dtype=np.float64)
     cash, ppy, span = scalars
-    stats_nb(curve[0], curve[1], cash, pnl, ret, is_open, ppy, span, out, np.empty(0))
+    exposed = int(np.count_nonzero(curve[1]))  # NaN counts, as != 0.0 does
+    stats_nb(curve[0], exposed, cash, pnl, ret, is_open, ppy, span, out, np.empty(0))
     return stats_dict(out)
 
 

@@ -1,7 +1,7 @@
 """Numba kernels for the per-bar columns a result derives on access.
 
-A run stores per bar only position and equity; cash is kept as (bar, value) steps
-where it changes (``_kernels.record_bar_nb``). These kernels rebuild cash, exposure
+A run stores per bar only equity; cash and position are kept as (bar, value) steps
+where they change (``simulate.record_bar_nb``). These kernels rebuild cash, exposure
 and drawdown with the same floating-point operations the simulation and
 ``stats_nb`` use, so the values are bit for bit those a per-bar record would hold.
 """
@@ -17,37 +17,34 @@ Ints = npt.NDArray[np.int64]
 
 
 @njit(cache=True, nogil=True)
-def cash_from_steps_nb(
-    cash_bars: Ints, cash_values: Floats, initial_cash: float, out: Floats
-) -> None:
-    """Reference: out[i] = the value of the last step at a bar <= i, else initial_cash.
+def from_steps_nb(bars: Ints, values: Floats, initial: float, out: Floats) -> None:
+    """Reference: out[i] = the value of the last step at a bar <= i, else ``initial``.
 
     Steps are in bar order; unused slots at the end hold bar -1.
     """
-    cash = initial_cash
+    value = initial
     j = 0
-    n_steps = cash_bars.shape[0]
+    n_steps = bars.shape[0]
     for i in range(out.shape[0]):
-        while j < n_steps and cash_bars[j] == i:
-            cash = cash_values[j]
+        while j < n_steps and bars[j] == i:
+            value = values[j]
             j += 1
-        out[i] = cash
+        out[i] = value
 
 
 @njit(cache=True, nogil=True)
-def cash_steps_nb(cash: Floats, initial_cash: float, cash_bars: Ints, cash_values: Floats) -> int:
-    """Reference: the bars where cash differs from the bar before (NaN equals NaN)."""
-    last = initial_cash
-    steps = 0
-    for i in range(cash.shape[0]):
-        c = cash[i]
-        if c != last and not (c != c and last != last):
-            if steps < cash_bars.shape[0]:
-                cash_bars[steps] = i
-                cash_values[steps] = c
-            steps += 1
-        last = c
-    return steps
+def exposed_bars_nb(bars: Ints, positions: Floats, n: int) -> int:
+    """Reference: how many of ``n`` bars hold a position != 0 (NaN counts), from its steps."""
+    exposed = 0
+    n_steps = bars.shape[0]
+    for j in range(n_steps):
+        start = bars[j]
+        if start < 0:
+            break
+        end = bars[j + 1] if j + 1 < n_steps and bars[j + 1] >= 0 else n
+        if positions[j] != 0.0:
+            exposed += end - start
+    return exposed
 
 
 @njit(cache=True, nogil=True)

@@ -22,25 +22,30 @@ from peak_trade.backtest._nb.records import Book, Checks, Floats, Market, Settin
 
 
 @njit_borrowed
-def screen_nb(m: Market, book: Book, cash: Floats, nf: int, s: Settings, c: Checks) -> bool:
+def screen_nb(
+    m: Market, book: Book, cash: Floats, position: Floats, nf: int, s: Settings, c: Checks
+) -> bool:
     """Reference: end_checks_nb finds no per-bar violation (branch-free passes)."""
     ok = fills_ok_nb(book.fills, nf, m.low, m.high, s.slip, c)
     if not ok or first_unordered_nb(m.timestamps, 1) < m.timestamps.shape[0]:
         return False
     for i in range(m.close.shape[0]):
-        ok &= state_ok_nb(cash[i], book.position[i], m.close[i], book.equity[i], c)
+        ok &= state_ok_nb(cash[i], position[i], m.close[i], book.equity[i], c)
     return ok
 
 
 @njit_borrowed
 def end_checks_nb(
-    m: Market, book: Book, cash: Floats, nf: int, nt: int, s: Settings, c: Checks,
-    viol: Violations,
+    m: Market, book: Book, cash: Floats, position: Floats, nf: int, nt: int, s: Settings,
+    c: Checks, viol: Violations,
 ) -> tuple[int, int]:  # fmt: skip
-    """Reference: the every_bar checks replayed over the finished arrays; (code, bar)."""
+    """Reference: the every_bar checks replayed over the finished arrays; (code, bar).
+
+    ``cash`` and ``position`` are per bar, expanded from the book's steps.
+    """
     n = m.close.shape[0]
     stop = c.mode == CHECK_STOP
-    if not screen_nb(m, book, cash, nf, s, c):
+    if not screen_nb(m, book, cash, position, nf, s, c):
         r = 0
         for i in range(n):
             lo = r
@@ -54,7 +59,7 @@ def end_checks_nb(
                 if code and stop:
                     return code, i
             mark = m.close[i]
-            code = check_state_nb(i, cash[i], book.position[i], mark, book.equity[i], c, viol)
+            code = check_state_nb(i, cash[i], position[i], mark, book.equity[i], c, viol)
             if code and stop:
                 return code, i
     if n > 0:

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from peak_trade.backtest._nb.checks import CHECK_OFF, CHECK_STOP, N_INVARIANTS
-from peak_trade.backtest._nb.derive import cash_from_steps_nb
+from peak_trade.backtest._nb.derive import exposed_bars_nb, from_steps_nb
 from peak_trade.backtest._nb.end import end_checks_nb
 from peak_trade.backtest._nb.fills import fill_capacity_nb
 from peak_trade.backtest._nb.records import (
@@ -32,12 +32,12 @@ from peak_trade.backtest._nb.stats import stats_nb
 
 
 @njit(cache=True, nogil=True)
-def new_book_nb(position: Floats, equity: Floats, cap: int) -> Book:
-    """Reference: a Book over the given per-bar arrays, with room for ``cap`` fills."""
+def new_book_nb(equity: Floats, cap: int) -> Book:
+    """Reference: a Book over the given equity array, with room for ``cap`` fills."""
     return Book(
-        position,
         equity,
         np.full(cap + 2, -1, dtype=np.int64),
+        np.empty(cap + 2),
         np.empty(cap + 2),
         np.empty(cap, dtype=FILL_DTYPE),
         np.empty(cap, dtype=TRADE_DTYPE),
@@ -46,8 +46,8 @@ def new_book_nb(position: Floats, equity: Floats, cap: int) -> Book:
 
 @njit(cache=True, nogil=True, parallel=True)
 def grid_nb(
-    m: Market, s: Settings, c: Checks, signals: Floats, allow_short: bool,
-    periods_per_year: float, years: float, n_chunks: int, at_end: bool, out: GridOut,
+    m: Market, s: Settings, per_bar: Checks, c: Checks, signals: Floats, allow_short: bool,
+    periods_per_year: float, years: float, n_chunks: int, out: GridOut,
 ) -> None:  # fmt: skip
     """Reference: simulate_nb (+ end_checks_nb) then stats_nb per column, serially.
 
@@ -58,9 +58,9 @@ def grid_nb(
     n = signals.shape[0]
     total = signals.shape[1]
     size = (total + n_chunks - 1) // n_chunks
-    # Timing "end": the simulation runs unchecked and the end pass checks.
-    per_bar = Checks(CHECK_OFF if at_end else c.mode, c.abs_tol, c.rel_tol, c.max_leverage,
-                     c.short_account)  # fmt: skip
+    # Timing "end" (``build_inputs``): the simulation runs unchecked (``per_bar``) and
+    # the end pass checks with ``c``.
+    at_end = per_bar.mode != c.mode
     rows = signals.T  # (m, n), C-ordered when signals is Fortran-ordered
     stats, status, index, values, codes, bars, vals = out
     for chunk in prange(n_chunks):
@@ -68,9 +68,10 @@ def grid_nb(
         hi = min(total, lo + size)
         if lo >= hi:
             continue
-        position = np.empty(n)
         equity = np.empty(n)
-        cash = np.empty(n if at_end else 0)  # per-bar cash only for the end checks
+        scratch = n if at_end else 0  # per-bar cash and position only for the end checks
+        cash = np.empty(scratch)
+        position = np.empty(scratch)
         viol = Violations(
             np.zeros(N_INVARIANTS, dtype=np.int64),
             np.full(N_INVARIANTS, -1, dtype=np.int64),
@@ -87,14 +88,15 @@ def grid_nb(
             if scanned != SIGNAL_OK:
                 stats[j, :] = np.nan
                 continue
-            book = new_book_nb(position, equity, fill_capacity_nb(changes, s.has_stops))
+            book = new_book_nb(equity, fill_capacity_nb(changes, s.has_stops))
             viol.counts[:] = 0
             viol.first_bar[:] = -1
             viol.first_vals[:, :] = 0.0
             code, bar, nf, nt, _ = simulate_nb(m, s, per_bar, signal, book, viol)
             if at_end and c.mode != CHECK_OFF:
-                cash_from_steps_nb(book.cash_bars, book.cash_values, s.initial_cash, cash)
-                code, bar = end_checks_nb(m, book, cash, nf, nt, s, c, viol)
+                from_steps_nb(book.step_bars, book.step_cash, s.initial_cash, cash)
+                from_steps_nb(book.step_bars, book.step_pos, 0.0, position)
+                code, bar = end_checks_nb(m, book, cash, position, nf, nt, s, c, viol)
             if code != 0:
                 codes[j] = code
                 bars[j] = bar
@@ -103,7 +105,8 @@ def grid_nb(
                     stats[j, :] = np.nan
                     continue
             trades = book.trades[:nt]
+            exposed = exposed_bars_nb(book.step_bars, book.step_pos, n)
             stats_nb(
-                equity, position, s.initial_cash, trades["pnl"], trades["ret"], trades["is_open"],
+                equity, exposed, s.initial_cash, trades["pnl"], trades["ret"], trades["is_open"],
                 periods_per_year, years, stats[j], np.empty(0),
             )  # fmt: skip

@@ -43,17 +43,14 @@ def first_change_nb(signal: Floats, lo: int, hi: int, prev: float) -> int:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def quiet_bar_nb(
-    j: int, cash: float, pos: float, marks: Floats, held_pos: Floats, values: Floats
-) -> float:
+def quiet_bar_nb(j: int, cash: float, pos: float, marks: Floats, values: Floats) -> float:
     """Reference: record_bar_nb for bar j of a block; returns the equity.
 
-    The same operations as the full path (so the same values); cash does not move
-    here, so nothing is recorded for it. Inlined, so the loops calling it still
-    vectorise.
+    The same operations as the full path (so the same values); cash and position
+    do not move here, so no step is recorded. Inlined, so the loops calling it
+    still vectorise.
     """
     equity: float = cash + pos * marks[j]
-    held_pos[j] = pos
     values[j] = equity
     return equity
 
@@ -79,7 +76,6 @@ def quiet_block_nb(
     afterwards; the bars written past it are rewritten by the full path.
     """
     marks = m.close[lo:hi]
-    held_pos = book.position[lo:hi]
     values = book.equity[lo:hi]
     flagged = 0
     checking = c.mode != CHECK_OFF
@@ -87,11 +83,11 @@ def quiet_block_nb(
         now = m.timestamps[lo:hi]
         before = m.timestamps[lo - 1 : hi - 1]
         for j in range(marks.shape[0]):
-            equity = quiet_bar_nb(j, cash, pos, marks, held_pos, values)
+            equity = quiet_bar_nb(j, cash, pos, marks, values)
             flagged += needs_full_nb(cash, pos, marks[j], equity, now[j] <= before[j], c)
     else:
         for j in range(marks.shape[0]):
-            equity = quiet_bar_nb(j, cash, pos, marks, held_pos, values)
+            equity = quiet_bar_nb(j, cash, pos, marks, values)
             flagged += (equity <= 0.0) & (pos != 0.0)
     if flagged:
         for j in range(marks.shape[0]):

@@ -93,16 +93,18 @@ class Checks(NamedTuple):
 
 
 class Book(NamedTuple):
-    """What one run writes: per bar position and equity, cash as steps, fills, trades.
+    """What one run writes: equity per bar, cash and position as steps, fills, trades.
 
-    ``cash_bars``/``cash_values`` hold a step wherever cash changes (a fill bar);
-    ``cash_bars`` starts filled with -1, which the unused slots keep.
+    Cash and position move only at a fill (or ruin), so each is kept as steps: from
+    bar ``step_bars[j]`` on, cash is ``step_cash[j]`` and position ``step_pos[j]``
+    (before the first step: the initial cash and flat). ``step_bars`` starts filled
+    with -1, which the unused slots keep.
     """
 
-    position: Floats
     equity: Floats
-    cash_bars: Ints
-    cash_values: Floats
+    step_bars: Ints
+    step_cash: Floats
+    step_pos: Floats
     fills: Records  # FILL_DTYPE
     trades: Records  # TRADE_DTYPE
 

@@ -6,7 +6,8 @@ bar takes the full path (``full_bar_nb``: the pending order, the stops, the bar'
 own order, the end-of-run close and ruin; then ``record_bar_nb`` and
 ``checked_bar_nb``) or, between orders, the quiet path (``quiet.py``), which writes
 the same values in vectorised blocks. A run with stops takes the full path on
-every bar. ``finish_nb`` marks the open trade and runs the end-of-run checks.
+every bar. ``close_book_nb`` marks the open trade and ``end_of_run_nb`` runs the end-of-run
+checks.
 """
 
 from __future__ import annotations
@@ -115,20 +116,23 @@ def full_bar_nb(
 
 @njit(cache=True, nogil=True, inline="always")
 def record_bar_nb(
-    i: int, pos: float, cash: float, equity: float, last_cash: float, steps: int, book: Book
+    i: int, st: State, equity: float, last_cash: float, last_pos: float, steps: int, book: Book
 ) -> int:
-    """Reference: reference_backtest's per-bar rows; cash as (bar, value) steps.
+    """Reference: reference_backtest's per-bar rows; cash and position as steps.
 
-    Position and equity are written per bar; a cash step where cash differs from
-    ``last_cash`` (NaN equals NaN). Returns the step count; a step past the buffer
-    is counted, not written.
+    Equity is written per bar; a step (bar, cash, position) where either differs
+    from the bar before (NaN equals NaN). Returns the step count; a step past the
+    buffer is counted, not written.
     """
-    book.position[i] = pos
     book.equity[i] = equity
-    if cash != last_cash and not (cash != cash and last_cash != last_cash):
-        if steps < book.cash_bars.shape[0]:
-            book.cash_bars[steps] = i
-            book.cash_values[steps] = cash
+    cash, pos = st.cash, st.pos
+    cash_moved = cash != last_cash and not (cash != cash and last_cash != last_cash)
+    pos_moved = pos != last_pos and not (pos != pos and last_pos != last_pos)
+    if cash_moved or pos_moved:
+        if steps < book.step_bars.shape[0]:
+            book.step_bars[steps] = i
+            book.step_cash[steps] = cash
+            book.step_pos[steps] = pos
         steps += 1
     return steps
 
@@ -200,13 +204,12 @@ def simulate_nb(
     n = m.close.shape[0]
     st = start_state_nb(s)
     steps = 0
-    last_cash = s.initial_cash
     block = QUIET_BLOCK  # the quiet path's first block
     i = 0
     while i < n:
+        last_cash, last_pos = st.cash, st.pos
         st, equity = full_bar_nb(i, st, m, s, signal, book)
-        steps = record_bar_nb(i, st.pos, st.cash, equity, last_cash, steps, book)
-        last_cash = st.cash
+        steps = record_bar_nb(i, st, equity, last_cash, last_pos, steps, book)
         violated = False  # warn mode: a violation that lasts would flag the next block
         if c.mode != CHECK_OFF:
             code, bar = checked_bar_nb(i, st, equity, m, s, c, book, viol)

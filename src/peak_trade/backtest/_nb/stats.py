@@ -52,7 +52,7 @@ def bar_return_nb(equity: float, prev: float) -> float:
 @njit(cache=True, nogil=True)
 def stats_nb(
     equity: Floats,
-    position: Floats,
+    exposed: int,
     initial_cash: float,
     pnl: Floats,
     ret: Floats,
@@ -64,6 +64,7 @@ def stats_nb(
 ) -> None:
     """Reference: compute_stats_reference in tests/backtest/test_stats.py.
 
+    ``exposed`` is the number of bars holding a position (``derive.exposed_bars_nb``).
     ``pnl``, ``ret`` and ``is_open`` hold one value per trade (``is_open`` != 0 for a
     trade still open at the last bar). ``drawdown`` receives each bar's drawdown when
     it has one slot per bar; pass an empty array to skip it.
@@ -80,7 +81,6 @@ def stats_nb(
     dd_sq = 0.0
     run = 0
     longest = 0
-    exposed = 0
     keep = drawdown.shape[0] == n
     for i in range(n):
         e = equity[i]
@@ -100,8 +100,6 @@ def stats_nb(
                 longest = run
         else:
             run = 0
-        if position[i] != 0.0:
-            exposed += 1
     out[MAX_DRAWDOWN] = max_dd
     out[MAX_DRAWDOWN_DURATION] = longest
     out[ULCER_INDEX] = math.sqrt(dd_sq / n) if n > 0 else 0.0
