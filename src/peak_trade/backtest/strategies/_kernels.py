@@ -178,6 +178,7 @@ def hold_outside_matrix_nb(
     values: Floats, which: Ints, lowers: Floats, uppers: Floats, out: Floats
 ) -> None:
     """Reference: hold(v < lower, v > upper) of row which[j] of values per column; NaN holds."""
+    # With one column, values[0] may be out[:, 0] itself: bar i is read before it is written.
     for j in range(which.shape[0]):
         v = values[which[j]]
         state = 0.0
@@ -256,6 +257,7 @@ def band_hold_matrix_nb(
     out: Floats,
 ) -> None:
     """Reference: hold(close < mean - k*std, close > mean + k*std) beyond the touch margin."""
+    # With one column, means[0] may be out[:, 0] itself: bar i is read before it is written.
     for j in range(which.shape[0]):
         mean = means[which[j]]
         std = stds[which[j]]
