@@ -45,7 +45,6 @@ def pipeline_case(name: str, df: Any, *, rounds: int = 5, inner: int = 1) -> Rat
     from peak_trade.backtest.config import BacktestConfig
     from peak_trade.backtest.engine import run_backtest
 
-    warnings.filterwarnings("ignore", module="vectorbt")
     params = dict(STRATEGIES)[name]
     cfg = BacktestConfig()
     close = df["close"].to_numpy()
@@ -59,12 +58,16 @@ def pipeline_case(name: str, df: Any, *, rounds: int = 5, inner: int = 1) -> Rat
         return gc.collect() if collect else None
 
     def theirs() -> object:
-        entries, exits = _vbt_signals(vbt, name, params, close)
-        pf = vbt.Portfolio.from_signals(
-            close, entries, exits, fees=cfg.fee_rate, slippage=cfg.slippage_rate,
-            init_cash=cfg.initial_cash, size=np.inf, freq="1min",
-        )  # fmt: skip
-        value = pf.final_value()
+        # A peer's runtime warnings are not ours (pytest makes every warning an error);
+        # the filter is scoped to the call, so our own stay errors.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="vectorbt")
+            entries, exits = _vbt_signals(vbt, name, params, close)
+            pf = vbt.Portfolio.from_signals(
+                close, entries, exits, fees=cfg.fee_rate, slippage=cfg.slippage_rate,
+                init_cash=cfg.initial_cash, size=np.inf, freq="1min",
+            )  # fmt: skip
+            value = pf.final_value()
         del pf
         if collect:
             gc.collect()

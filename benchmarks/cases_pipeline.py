@@ -1,14 +1,16 @@
 """Gate cases for issue 17's end-to-end pair: ``run_backtest(df, "ma_crossover", params)``.
 
-The headline (``python -m benchmarks.test_engine_bench pipeline`` and ``nothp``)
-compares the whole call with vectorbt's pipeline at 10M bars. vectorbt is in the
-``bench`` extra, which ``.ci/run`` installs only after the gate; so the gate holds
-the same call against a peer-free floor that does the least a user could: the plain
-polars pass over the two rolling means (``_signal_peers.plain_indicator``), the
-crossover as a 0/1 float array, and ``minimal_loop_nb`` (the same long fills at the
-close) into a fresh equity array. The pair: THP as the machine has it, and THP
-switched off around each call (``_no_thp.without_thp``), where every fresh 4 KiB
-page is a fault on both sides. 2M bars, 15 rounds: about 2 s per case.
+The same comparison as the headline (``python -m benchmarks.test_engine_bench
+pipeline`` and ``nothp``, ``benchmarks/_pipeline_peers.py``) at the gate's size:
+the whole call against vectorbt's pipeline for the same result (``vbt.MA`` twice,
+the crossover as entries and exits, ``Portfolio.from_signals`` with the same fee,
+slippage and cash, ``final_value()``). vectorbt is in the ``dev`` extra, so it is
+installed when ``.ci/run`` runs the gate; its first call compiles (tens of seconds
+with an empty numba cache) in the case's untimed warm-up.
+
+The pair: THP as the machine has it, and THP switched off around each call
+(``_no_thp.without_thp``), where every fresh 4 KiB page is a fault on both sides.
+2M bars, 5 rounds: about 3-5 s per case once vectorbt is compiled.
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import numpy as np
-
 from benchmarks._no_thp import without_thp
 from benchmarks.gatekit import RatioCase
 
 GATE_BARS = 2_000_000
-PARAMS = {"fast": 1000, "slow": 5000}
+ROUNDS = 5
 
 
 @cache
@@ -32,38 +32,16 @@ def _market() -> Any:
     return synthetic_ohlcv(GATE_BARS, seed=7, timeframe="1m").rechunk()
 
 
-def _sides() -> tuple[Any, Any]:
-    from benchmarks._signal_peers import plain_indicator
-    from benchmarks.cases_engine import minimal_loop_nb
-    from peak_trade.backtest.config import BacktestConfig
-    from peak_trade.backtest.engine import run_backtest
-
-    df = _market()
-    cfg = BacktestConfig()
-    close = np.ascontiguousarray(df["close"].to_numpy())
-    condition = plain_indicator("ma_crossover", PARAMS).fill_null(False)
-
-    def ours() -> object:
-        return run_backtest(df, "ma_crossover", PARAMS).stats["final_equity"]
-
-    def floor() -> object:
-        signal = df.select(condition).to_series().to_numpy().astype(np.float64)
-        out = np.empty(GATE_BARS)
-        return minimal_loop_nb(
-            close, signal, cfg.initial_cash, cfg.fee_rate, cfg.slippage_rate, out
-        )
-
-    return ours, floor
-
-
 def cases() -> list[RatioCase]:
-    ours, floor = _sides()
+    from benchmarks._pipeline_peers import pipeline_case
+
+    pair = pipeline_case("ma_crossover", _market(), rounds=ROUNDS)
     return [
-        RatioCase("pipeline_ma_crossover_vs_floor", ours, floor, rounds=15),
+        RatioCase("pipeline_ma_crossover_vs_vectorbt", pair.candidate, pair.reference, ROUNDS),
         RatioCase(
-            "pipeline_ma_crossover_vs_floor_nothp",
-            without_thp(ours),
-            without_thp(floor),
-            rounds=15,
+            "pipeline_ma_crossover_vs_vectorbt_nothp",
+            without_thp(pair.candidate),
+            without_thp(pair.reference),
+            ROUNDS,
         ),
     ]

@@ -247,7 +247,7 @@ def main() -> None:
     all four strategies; ``curve`` for 10^3..10^7 bars of ma_crossover), ``... memory
     [BARS]`` the peak extra RSS per bar of one run (``benchmarks/_memory_peak.py``),
     ``... nothp [BARS,...] [NAME,...]`` the pipeline comparison in a child process with
-    transparent huge pages off (``benchmarks/_no_thp.py``; default 10M, ma_crossover).
+    transparent huge pages off (``benchmarks/_no_thp.py``; default 10M, all four).
     """
     from benchmarks._signal_peers import STRATEGIES
 
@@ -262,7 +262,8 @@ def main() -> None:
         from benchmarks._no_thp import nothp_main
 
         sizes = tuple(int(x) for x in args[1].split(",")) if len(args) > 1 else (SINGLE_BARS,)
-        return nothp_main(sizes, tuple(args[2].split(",")) if len(args) > 2 else ("ma_crossover",))
+        names = tuple(args[2].split(",")) if len(args) > 2 else tuple(n for n, _ in STRATEGIES)
+        return nothp_main(sizes, names)
     if args[:1] == ["memory"]:
         from benchmarks._memory_peak import memory_main
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peak_trade.backtest.strategies import BUILTIN_STRATEGIES, Strategy
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
+from tests.backtest.strategies.closes import closes
 from tests.backtest.strategies.params import VALID_PARAMS
 from tests.backtest.strategies.reference import REFERENCES
 
@@ -98,3 +100,18 @@ def test_integer_prices_are_read_as_floats(name: str) -> None:
     as_float = df.with_columns(df["close"].round(0).alias("close"))
     strategy = CLASSES[name]()
     assert strategy.signal(rounded).tolist() == strategy.signal(as_float).tolist()
+
+
+@pytest.mark.parametrize("name", ["bollinger_bands", "rsi_reversion", "ma_crossover"])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_one_combination_path_is_the_grid_column_on_gappy_closes(
+    name: str, data: st.DataObject
+) -> None:
+    """``signal`` (one combination, written in place) is bit for bit its grid column,
+    with nulls, NaN, inf and constant stretches in the closes."""
+    close = data.draw(closes(), label="close")
+    df = pl.DataFrame({"close": close}, schema={"close": pl.Float64})
+    combo, other = data.draw(VALID_PARAMS[name], label="combo"), data.draw(VALID_PARAMS[name])
+    matrix = CLASSES[name].signal_matrix(df, [combo, other])
+    assert CLASSES[name](**combo).signal(df).tobytes() == matrix[:, 0].tobytes()

@@ -7,9 +7,12 @@ import itertools
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peak_trade.backtest.strategies import MaCrossover
 from peak_trade.backtest.strategies import _kernels as k
+from peak_trade.backtest.strategies._exprs import BAND_MARGIN
 from peak_trade.core.errors import ConfigError
 from peak_trade.data.providers.synthetic import synthetic_ohlcv
 
@@ -73,3 +76,28 @@ def test_running_sma_kernel_against_window_sums() -> None:
             sum(close[i - w + 1 : i + 1]) / w for i in range(w - 1, 200)
         ]
         np.testing.assert_allclose(row, want, rtol=1e-12, atol=0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    close=st.lists(
+        st.floats(-1e6, 1e6, allow_nan=False) | st.just(np.nan), min_size=0, max_size=300
+    ),
+    fast=st.integers(1, 80),
+    extra=st.integers(1, 300),
+)
+def test_one_combination_kernel_is_bit_for_bit_the_grid_kernel(
+    close: list[float], fast: int, extra: int
+) -> None:
+    """The single pass (``signal``) repeats the grid's running-sum arithmetic exactly,
+    NaN closes and windows longer than the data included."""
+    values = np.array(close, dtype=np.float64)
+    slow = fast + extra
+    windows = np.array([fast, slow], dtype=np.int64)
+    want = np.empty((values.shape[0], 1), order="F")
+    smas = k.running_sma_nb(values, windows)
+    one = np.array([0], dtype=np.int64)
+    k.crossover_matrix_nb(smas, windows, one, one + 1, BAND_MARGIN, want)
+    got = np.full(values.shape[0], -1.0)
+    k.crossover_signal_nb(values, fast, slow, BAND_MARGIN, got)
+    assert got.tobytes() == want[:, 0].tobytes()

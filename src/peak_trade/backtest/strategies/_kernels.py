@@ -52,6 +52,30 @@ def crossover_matrix_nb(
 
 
 @njit(cache=True, nogil=True)
+def crossover_signal_nb(close: Floats, fast: int, slow: int, margin: float, out: Floats) -> None:
+    """Reference: crossover_matrix_nb over running_sma_nb for one (fast, slow), same arithmetic."""
+    # The running sums of the last `slow` bars in a ring (a power of two above
+    # `slow`), instead of the whole running-sum array and one SMA row per window.
+    size = 1
+    while size <= slow:
+        size *= 2
+    mask = size - 1
+    ring = np.zeros(size)  # slot (w - 1 - w) & mask reads 0.0, as running_sma_nb's "- 0.0"
+    div_fast = float(fast)
+    div_slow = float(slow)
+    total = 0.0
+    for i in range(close.shape[0]):
+        total += close[i]
+        ring[i & mask] = total
+        if i < slow - 1:
+            out[i] = 0.0
+            continue
+        fast_sma = (total - ring[(i - fast) & mask]) / div_fast
+        slow_sma = (total - ring[(i - slow) & mask]) / div_slow
+        out[i] = 1.0 if fast_sma > slow_sma + margin * abs(slow_sma) else 0.0
+
+
+@njit(cache=True, nogil=True)
 def momentum_matrix_nb(
     close: Floats,
     present: npt.NDArray[np.bool_],
@@ -154,6 +178,7 @@ def hold_outside_matrix_nb(
     values: Floats, which: Ints, lowers: Floats, uppers: Floats, out: Floats
 ) -> None:
     """Reference: hold(v < lower, v > upper) of row which[j] of values per column; NaN holds."""
+    # With one column, values[0] may be out[:, 0] itself: bar i is read before it is written.
     for j in range(which.shape[0]):
         v = values[which[j]]
         state = 0.0
@@ -232,6 +257,7 @@ def band_hold_matrix_nb(
     out: Floats,
 ) -> None:
     """Reference: hold(close < mean - k*std, close > mean + k*std) beyond the touch margin."""
+    # With one column, means[0] may be out[:, 0] itself: bar i is read before it is written.
     for j in range(which.shape[0]):
         mean = means[which[j]]
         std = stds[which[j]]

@@ -60,7 +60,9 @@ class MaCrossover(Strategy):
         """Every combination at once: each distinct window's SMA is computed once.
 
         Bit-for-bit equal to evaluating each combination's ``signal`` alone: the
-        kernel repeats the running-sum arithmetic of the polars expression.
+        kernel repeats the running-sum arithmetic of the polars expression. One
+        combination (what ``signal`` asks for) takes a single pass that keeps only
+        the last ``slow`` running sums, with the same arithmetic.
 
         Example:
             >>> from peak_trade.data.providers.synthetic import synthetic_ohlcv
@@ -75,10 +77,14 @@ class MaCrossover(Strategy):
             return out
         fast = [int(c["fast"]) for c in resolved]
         slow = [int(c["slow"]) for c in resolved]
+        close = data.get_column("close").cast(pl.Float64).to_numpy()
+        close = np.ascontiguousarray(close, dtype=np.float64)
+        if len(resolved) == 1:  # one combination (``signal``): no per-window SMA rows
+            k.crossover_signal_nb(close, fast[0], slow[0], BAND_MARGIN, out[:, 0])
+            return out
         windows = np.array(sorted(set(fast) | set(slow)), dtype=np.int64)
         position = {int(w): i for i, w in enumerate(windows)}
-        close = data.get_column("close").cast(pl.Float64).to_numpy()
-        smas = k.running_sma_nb(np.ascontiguousarray(close, dtype=np.float64), windows)
+        smas = k.running_sma_nb(close, windows)
         k.crossover_matrix_nb(
             smas,
             windows,

@@ -118,7 +118,13 @@ class RsiReversion(Strategy):
         inputs = matrix_inputs(data, resolved, "window")
         if inputs is None:
             return np.zeros((data.height, len(resolved)), dtype=np.float64, order="F")
-        rsi = np.empty((len(inputs.lengths), data.height), dtype=np.float64)
+        if len(resolved) == 1:
+            # One combination (``signal``): the RSI is written into the output column
+            # and the state over it, bar by bar (bar i's RSI is read before bar i's
+            # state is written): no per-bar temporary.
+            rsi = inputs.out[:, 0].reshape(1, data.height)
+        else:
+            rsi = np.empty((len(inputs.lengths), data.height), dtype=np.float64)
         for r, w in enumerate(inputs.lengths):
             k.wilder_rsi_nb(inputs.close, inputs.present, w, rsi[r])
         k.hold_outside_matrix_nb(
