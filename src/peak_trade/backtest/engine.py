@@ -275,7 +275,7 @@ def prepare_run(
     if status != sc.SIGNAL_OK:
         ts = df.get_column("timestamp")
         raise signal_error(status, index, value, ts, where="the signal")
-    # Per bar only position and equity; cash moves at fills, so it is kept as steps.
+    # Per bar only equity; cash and position move at fills, so they are kept as steps.
     book = new_book(df.height, fill_capacity_nb(changes, config.has_stops))
     inputs = build_inputs(market, config, checks)
     return Prepared(market, explicit, used_params, config, checks, inputs, book)
