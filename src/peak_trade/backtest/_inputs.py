@@ -76,8 +76,16 @@ def prepare_market(data: Any, /, *, config: BacktestConfig) -> MarketArrays:
         years=years_spanned(ts),
         high=_column(df, "high"),
         low=_column(df, "low"),
-        timestamps=np.ascontiguousarray(ts.to_physical().cast(pl.Int64).to_numpy()),
+        timestamps=_stamps(ts),
     )
+
+
+def _stamps(ts: pl.Series) -> Ints:
+    """The physical int64 values of a validated (null-free) time column."""
+    values = ts.to_numpy()
+    if values.dtype.kind in "Mm":  # datetime64: a zero-copy view, ~50x cheaper per call
+        return np.ascontiguousarray(values.view(np.int64))
+    return np.ascontiguousarray(ts.to_physical().cast(pl.Int64).to_numpy())
 
 
 @dataclass(frozen=True, slots=True)

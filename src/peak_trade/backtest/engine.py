@@ -38,7 +38,7 @@ from peak_trade.backtest._nb.stats import N_STATS, stats_nb
 from peak_trade.backtest._signal_arg import check_params, explicit_signal
 from peak_trade.backtest.config import BacktestConfig, ConfigLike, as_backtest_config
 from peak_trade.backtest.registry import get_strategy, get_strategy_class
-from peak_trade.backtest.result import BacktestResult, EquityBars, fills_frame, trades_frame
+from peak_trade.backtest.result import BacktestResult, EquityBars
 from peak_trade.backtest.signals import strategy_or_entries
 from peak_trade.backtest.stats import stats_dict
 from peak_trade.backtest.strategies.base import Strategy
@@ -334,10 +334,10 @@ def package_run(
         violations.extend(inv.report(found, checks, repro=repro))
     result = BacktestResult(
         bars=bars,
-        trades=trades_frame(ts, trades),
         stats={**stats_dict(row), "periods_per_year": market.periods_per_year},
         config=config,
-        fills=fills_frame(ts, book.fills[:nf]),
+        trade_rows=trades,
+        fill_rows=book.fills[:nf],
         params=p.params,
         violations=tuple(violations),
     )

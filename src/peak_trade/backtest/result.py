@@ -80,12 +80,12 @@ class BacktestResult:
     Attributes:
         bars: What the run stores per bar (equity; cash and position as steps);
             ``equity`` is the frame built from it.
-        trades: One row per round trip: ``entry_ts, exit_ts, side, qty,
-            entry_price, exit_price, fees, pnl, return, is_open``.
         stats: The stats of docs/backtest.md, by name.
         config: The configuration used.
-        fills: One row per fill: ``bar, timestamp, qty`` (signed units),
-            ``price`` (slippage included), ``fee``.
+        trade_rows: The kernel's trade records (``_nb/records.TRADE_DTYPE``);
+            ``trades`` is the frame built from them.
+        fill_rows: The kernel's fill records (``FILL_DTYPE``); ``fills`` is the
+            frame built from them.
         params: The strategy parameters, when the signal came from a strategy.
         violations: In ``mode="warn"``, one record per broken invariant (first
             occurrence and count), ordered by first bar; empty otherwise.
@@ -96,10 +96,10 @@ class BacktestResult:
     """
 
     bars: EquityBars
-    trades: pl.DataFrame
     stats: dict[str, float | int]
     config: BacktestConfig
-    fills: pl.DataFrame
+    trade_rows: Records
+    fill_rows: Records
     params: dict[str, Any] | None = None
     violations: tuple[InvariantViolation, ...] = ()
     _frames: dict[str, pl.DataFrame] = field(
@@ -111,8 +111,8 @@ class BacktestResult:
         """One row per bar: ``timestamp, price, position, cash, equity, drawdown,
         exposure`` (after the bar's fills, marked at its close).
 
-        Built from ``bars`` on first access and kept: a run stores only position
-        and equity per bar.
+        Built from ``bars`` on first access and kept: a run stores only equity per
+        bar.
 
         Example:
             >>> run_backtest(frame, "ma_crossover").equity["drawdown"].min()  # doctest: +SKIP
@@ -120,6 +120,32 @@ class BacktestResult:
         frame = self._frames.get("equity")
         if frame is None:
             frame = self._frames["equity"] = self.bars.frame()
+        return frame
+
+    @property
+    def trades(self) -> pl.DataFrame:
+        """One row per round trip: ``entry_ts, exit_ts, side, qty, entry_price,
+        exit_price, fees, pnl, return, is_open``; built on first access and kept.
+
+        Example:
+            >>> run_backtest(frame, "ma_crossover").trades["pnl"].sum()  # doctest: +SKIP
+        """
+        frame = self._frames.get("trades")
+        if frame is None:
+            frame = self._frames["trades"] = trades_frame(self.bars.timestamps, self.trade_rows)
+        return frame
+
+    @property
+    def fills(self) -> pl.DataFrame:
+        """One row per fill: ``bar, timestamp, qty`` (signed units), ``price``
+        (slippage included), ``fee``; built on first access and kept.
+
+        Example:
+            >>> run_backtest(frame, "ma_crossover").fills["fee"].sum()  # doctest: +SKIP
+        """
+        frame = self._frames.get("fills")
+        if frame is None:
+            frame = self._frames["fills"] = fills_frame(self.bars.timestamps, self.fill_rows)
         return frame
 
     def plot(self) -> Any:
