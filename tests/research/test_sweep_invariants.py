@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from peak_trade.backtest.invariants import InvariantConfig
@@ -128,6 +128,7 @@ def test_end_timing_finds_the_same_rows():
     sizes=st.lists(st.sampled_from([0.25, 0.5, 0.9, 1.0]), min_size=1, max_size=12),
     chunk_size=st.integers(1, 7),
 )
+@example(sizes=[0.25, 0.25, 0.5, 0.25, 0.25], chunk_size=5)  # a clean row after a faulty one
 def test_warn_locates_every_faulty_row_in_any_chunk(sizes, chunk_size):
     """Any mix of clean and faulty combinations, cut into any chunks."""
     grid = {"start": [0], "size": sizes}

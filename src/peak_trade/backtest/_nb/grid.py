@@ -44,6 +44,19 @@ def new_book_nb(equity: Floats, cap: int) -> Book:
     )
 
 
+@njit(cache=True, nogil=True)
+def clear_violations_nb(viol: Violations) -> None:
+    """Reference: no counts, no first bars, no values (a fresh ``new_violations()``).
+
+    A function of its own: written inline in ``grid_nb``'s prange body, these writes
+    were lost after a violating column, whose violation then showed in the next
+    column of the chunk (tests/research/test_sweep_invariants.py).
+    """
+    viol.counts[:] = 0
+    viol.first_bar[:] = -1
+    viol.first_vals[:, :] = 0.0
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def grid_nb(
     m: Market, s: Settings, per_bar: Checks, c: Checks, signals: Floats, allow_short: bool,
@@ -89,9 +102,7 @@ def grid_nb(
                 stats[j, :] = np.nan
                 continue
             book = new_book_nb(equity, fill_capacity_nb(changes, s.has_stops))
-            viol.counts[:] = 0
-            viol.first_bar[:] = -1
-            viol.first_vals[:, :] = 0.0
+            clear_violations_nb(viol)
             code, bar, nf, nt, _ = simulate_nb(m, s, per_bar, signal, book, viol)
             if at_end and c.mode != CHECK_OFF:
                 from_steps_nb(book.step_bars, book.step_cash, s.initial_cash, cash)
