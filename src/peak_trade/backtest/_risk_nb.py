@@ -1,4 +1,12 @@
-"""The moments kernel of the risk stats (numpy in, scalars out)."""
+"""The kernels of the risk stats (numpy in, scalars out).
+
+The ``return_*`` kernels take the equity (or price) itself and form each bar's
+return on the fly, with ``bar_returns_nb``'s formula, so no returns array is
+written. Their loops index slices with loop counters (never ``i - 1``, which
+numba wraps for negative values) so that LLVM vectorises the divisions, and the
+sums allow reassociation (``fastmath={"reassoc"}``): the same sums as the plain
+loops up to the rounding of the order of the additions.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +16,10 @@ from numba import njit
 
 __all__ = [
     "bar_returns_nb",
-    "mean_sq_dev_nb",
-    "moments_nb",
+    "return_moments_nb",
+    "return_tails_nb",
     "searchsorted_sorted_nb",
-    "split_tails_nb",
 ]
-
-
-@njit(cache=True, nogil=True)
-def moments_nb(r: npt.NDArray[np.float64]) -> tuple[float, float, float, float, float, float]:
-    """Reference: (r[r>0].sum(), -r[r<0].sum(), mean, mean(d**2), mean(d**3), mean(d**4))."""
-    n = r.shape[0]
-    gain = 0.0
-    loss = 0.0
-    total = 0.0
-    for i in range(n):
-        v = r[i]
-        total += v
-        # Selects, not branches (the signs of returns are unpredictable); NaN adds 0.
-        gain += v if v > 0.0 else 0.0
-        loss -= v if v < 0.0 else 0.0
-    mean = total / n if n > 0 else np.nan
-    m2 = 0.0
-    m3 = 0.0
-    m4 = 0.0
-    for i in range(n):
-        d = r[i] - mean
-        d2 = d * d
-        m2 += d2
-        m3 += d2 * d
-        m4 += d2 * d2
-    return gain, loss, mean, m2 / n, m3 / n, m4 / n
 
 
 @njit(cache=True, nogil=True)
@@ -53,39 +34,64 @@ def bar_returns_nb(
         prev = e
 
 
-@njit(cache=True, nogil=True)
-def split_tails_nb(
-    r: npt.NDArray[np.float64],
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
+def return_moments_nb(
+    equity: npt.NDArray[np.float64], initial: float
+) -> tuple[float, float, float, float, float, float]:
+    """Reference: r[r>0].sum(), -r[r<0].sum(), r.mean(), mean(d**k), k=2,3,4 (r bar returns)."""
+    n = equity.shape[0]
+    first = equity[0] / initial - 1.0 if initial > 0.0 else 0.0
+    cur = equity[1:]
+    prv = equity[:-1]
+    gain = first if first > 0.0 else 0.0
+    loss = -first if first < 0.0 else 0.0
+    total = first
+    for t in range(cur.shape[0]):
+        p = prv[t]
+        q = cur[t] / p - 1.0  # computed even where p <= 0 (no trap): the select is branch-free
+        v = q if p > 0.0 else 0.0
+        total += v
+        gain += v if v > 0.0 else 0.0
+        loss += -v if v < 0.0 else 0.0
+    mean = total / n
+    d = first - mean
+    m2 = d * d
+    m3 = m2 * d
+    m4 = m2 * m2
+    for t in range(cur.shape[0]):
+        p = prv[t]
+        q = cur[t] / p - 1.0
+        d = (q if p > 0.0 else 0.0) - mean
+        d2 = d * d
+        m2 += d2
+        m3 += d2 * d
+        m4 += d2 * d2
+    return gain, loss, mean, m2 / n, m3 / n, m4 / n
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def return_tails_nb(
+    equity: npt.NDArray[np.float64],
+    initial: float,
     lo: float,
     hi: float,
     low_out: npt.NDArray[np.float64],
     high_out: npt.NDArray[np.float64],
 ) -> tuple[int, int]:
-    """Reference: low_out[:a] = r[r <= lo], high_out[:b] = r[r >= hi]; returns (a, b)."""
+    """Reference: low_out[:a] = r[r <= lo], high_out[:b] = r[r >= hi] (r = bar_returns); (a, b)."""
     a = 0
     b = 0
-    for i in range(r.shape[0]):  # branch-free: a write past the tail is overwritten
-        v = r[i]
+    prev = initial
+    for i in range(equity.shape[0]):  # branch-free: a write past the tail is overwritten
+        e = equity[i]
+        q = e / prev - 1.0
+        v = q if prev > 0.0 else 0.0
+        prev = e
         low_out[a] = v
         a += v <= lo
         high_out[b] = v
         b += v >= hi
     return a, b
-
-
-@njit(cache=True, nogil=True)
-def mean_sq_dev_nb(r: npt.NDArray[np.float64]) -> tuple[float, float]:
-    """Reference: (r.mean(), ((r - r.mean()) ** 2).sum()), two passes, no temporary."""
-    n = r.shape[0]
-    total = 0.0
-    for i in range(n):
-        total += r[i]
-    mean = total / n if n > 0 else np.nan
-    ss = 0.0
-    for i in range(n):
-        d = r[i] - mean
-        ss += d * d
-    return mean, ss
 
 
 @njit(cache=True, nogil=True)

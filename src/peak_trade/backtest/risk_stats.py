@@ -13,12 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import (
-    bar_returns_nb,
-    mean_sq_dev_nb,
-    moments_nb,
-    split_tails_nb,
-)
+from peak_trade.backtest._risk_nb import bar_returns_nb, return_moments_nb, return_tails_nb
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -63,42 +58,54 @@ _TAIL_SPLIT_MIN: Final = 100_000
 _TAIL_SAMPLE: Final = 20_000
 
 
+def _sample_returns(equity: Floats, initial: float, step: int) -> Floats:
+    """``bar_returns(equity, initial)[::step]``, formed at those bars only."""
+    at = np.arange(0, equity.size, step)
+    prev = equity[np.maximum(at - 1, 0)]
+    prev[0] = initial
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(prev > 0.0, equity[at] / prev - 1.0, 0.0)
+
+
 def _tail_partition(
-    r: Floats, kth: list[int], *, low: int, high: int
+    equity: Floats, initial: float, kth: list[int], *, low: int, high: int
 ) -> tuple[Floats, Floats, int]:
-    """``r``'s order statistics at the ranks ``kth`` (each ``< low`` or ``>= high``).
+    """The bar returns' order statistics at the ranks ``kth`` (each ``< low`` or ``>= high``).
 
     Returns ``lower``, ``upper`` and ``shift``: the ``k``-th smallest return is
     ``lower[k]`` for ``k < low`` and ``upper[k - shift]`` for ``k >= high``, and
     ``lower[:k + 1]`` holds the ``k + 1`` smallest returns for each lower ``k``.
-    Long series copy out only their two tails (one pass), cut at thresholds from
-    an evenly strided sample with a margin, and partition those; if a cut misses
-    (too few values beyond it), all of ``r`` is partitioned instead.
+    Long series copy out only their two tails (one pass over the equity, no
+    returns array), cut at thresholds from an evenly strided sample with a
+    margin, and partition those; if a cut misses (too few values beyond it), all
+    the returns are partitioned instead.
     """
-    n = r.size
+    n = equity.size
     if n >= _TAIL_SPLIT_MIN:
-        sample = np.sort(r[:: n // _TAIL_SAMPLE])
+        sample = np.sort(_sample_returns(equity, initial, n // _TAIL_SAMPLE))
         m = sample.size
         # 1% of margin on each side: over 6 standard errors of a 20,000-point sample.
         cut_lo = float(sample[min(int(m * (low / n + 0.01)), m - 1)])
         cut_hi = float(sample[max(int(m * (high / n - 0.01)), 0)])
         # Only the tails' pages of the two buffers are touched.
         lows, highs = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64)
-        a, b = split_tails_nb(r, cut_lo, cut_hi, lows, highs)
+        a, b = return_tails_nb(equity, initial, cut_lo, cut_hi, lows, highs)
         if a >= low and b >= n - high:
             shift = n - b
             lower = np.partition(lows[:a], [k for k in kth if k < low])
             upper = np.partition(highs[:b], [k - shift for k in kth if k >= high])
             return lower, upper, shift
-    part = np.partition(r, kth)
+    part = np.partition(bar_returns(equity, initial), kth)
     return part, part, 0
 
 
-def _sharpe(r: Floats, periods_per_year: float) -> float:
-    if r.size < 2:
+def _sharpe(price: Floats, periods_per_year: float) -> float:
+    """The Sharpe of ``price``'s bar returns from its first value (numpy's std, ddof 1)."""
+    n = price.size
+    if n < 2:
         return math.nan
-    mean, ss = mean_sq_dev_nb(r)  # numpy's mean and std(ddof=1), with no temporary
-    std = math.sqrt(ss / (r.size - 1))
+    _, _, mean, m2, _, _ = return_moments_nb(price, float(price[0]))
+    std = math.sqrt(m2 * n / (n - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
     return mean / std * math.sqrt(periods_per_year)
@@ -115,20 +122,22 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
         >>> round(s["var_95"], 4)
         -0.0099
     """
-    r = bar_returns(np.ascontiguousarray(equity, dtype=np.float64), initial)
+    eq = np.ascontiguousarray(equity, dtype=np.float64)
+    initial = float(initial)
     nan = math.nan
-    if r.size < 2:
+    if eq.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    gain, loss, _, m2, m3, m4 = moments_nb(r)
+    gain, loss, _, m2, m3, m4 = return_moments_nb(eq, initial)
     omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     # The order statistics of the two tails serve both quantiles (linear
     # interpolation, numpy's default) and the CVaR's worst returns.
-    n = r.size
+    n = eq.size
     worst = int((n - 1) * 0.05) + 1  # the worst 5% of the bars, at least one
     pos5, pos95 = (n - 1) * 0.05, (n - 1) * 0.95
     kth = sorted({worst - 1, int(pos5), min(int(pos5) + 1, n - 1), int(pos95),
                   min(int(pos95) + 1, n - 1)})  # fmt: skip
-    lower, upper, shift = _tail_partition(r, kth, low=max(worst, int(pos5) + 2), high=int(pos95))
+    low, high = max(worst, int(pos5) + 2), int(pos95)
+    lower, upper, shift = _tail_partition(eq, initial, kth, low=low, high=high)
     p5 = _interp(lower, pos5)
     p95 = _interp(upper, pos95, shift)
     tail = abs(p95) / abs(p5) if p5 != 0.0 else nan
@@ -160,5 +169,5 @@ def benchmark_stats(price: Floats, /, *, periods_per_year: float, years: float) 
     return {
         "benchmark_return": growth - 1.0,
         "benchmark_cagr": cagr,
-        "benchmark_sharpe": _sharpe(bar_returns(p, float(p[0])), periods_per_year),
+        "benchmark_sharpe": _sharpe(p, periods_per_year),
     }

@@ -17,7 +17,7 @@ from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import run_payload, share_prices
+from peak_trade.reporting._run_payload import RunBars, run_payload, share_prices
 from peak_trade.reporting._sweep_payload import sweep_payload
 from peak_trade.reporting._walk_forward_payload import WALK_FORWARD_FILE, walk_forward_payload
 
@@ -63,10 +63,11 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     # The engine's stats carry the bars per year it used (inferred once, in the run).
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     if ppy is None:
-        ppy = infer_periods_per_year(result.equity.get_column("timestamp"))
+        ppy = infer_periods_per_year(result.bars.timestamps)
     violations = _violation_rows(violation_records(result.violations))
+    bars = result.bars  # not result.equity: the page needs no per-bar frame
     run = run_payload(
-        result.equity,
+        RunBars(bars.timestamps, bars.price, bars.equity),
         result.trades,
         strict_stats(extended_stats(result)),
         symbol="result",
@@ -124,7 +125,7 @@ def _run_dir(directory: Path) -> dict[str, Any]:
         recorded = row.get("violations")
         runs.append(
             run_payload(
-                eq,
+                RunBars.of_frame(eq),
                 trades.filter(mine).drop("symbol", "strategy"),
                 stats,
                 symbol=symbol,

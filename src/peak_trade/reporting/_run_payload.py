@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.core.errors import PeakTradeError
+from peak_trade.reporting._drawdown_nb import equity_drawdown_minmax_nb
 from peak_trade.reporting._encode import encode_series
-from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
-from peak_trade.reporting.decimate import decimate_indices
+from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
+from peak_trade.reporting.decimate import MAX_POINTS, decimate_indices
 
-__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload", "share_prices"]
+__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "RunBars", "run_payload", "share_prices"]
 
 #: Rows of the trades table in the page.
 MAX_TRADE_ROWS: Final = 1_000
@@ -22,6 +24,25 @@ MAX_TRADE_ROWS: Final = 1_000
 MAX_MARKERS: Final = 2_000
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+class RunBars(NamedTuple):
+    """The per-bar data a run's page is drawn from (the drawdown follows from the equity)."""
+
+    timestamps: pl.Series
+    price: Floats
+    equity: Floats
+
+    @classmethod
+    def of_frame(cls, frame: pl.DataFrame, /) -> RunBars:
+        """The columns ``timestamp``, ``price`` and ``equity`` of an equity frame."""
+        price, equity = (_floats(frame.get_column(name)) for name in ("price", "equity"))
+        return cls(frame.get_column("timestamp"), price, equity)
+
+
+def _floats(column: pl.Series) -> Floats:
+    return np.ascontiguousarray(column.to_numpy(), dtype=np.float64)
 
 
 def _per_ms(timestamps: pl.Series) -> int:
@@ -40,26 +61,46 @@ def _millis_at(timestamps: pl.Series) -> Callable[[npt.NDArray[np.int64]], npt.N
     return lambda at: ticks[at] // per_ms
 
 
-def _series(
-    ms_at: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
-    values: Floats,
-    at: npt.NDArray[np.int64] | None = None,
-) -> dict[str, Any]:
-    """The decimated points, compactly encoded (``_encode``: the extremes stay exact).
-
-    ``values[j]`` belongs to the bar ``at[j]`` (every bar in order when None).
-    """
+def _series(ms_at: Callable[[Ints], Ints], values: Floats) -> dict[str, Any]:
+    """The decimated points, compactly encoded (``_encode``: the extremes stay exact)."""
     keep = decimate_indices(values)
-    return encode_series(ms_at(keep if at is None else at[keep]), values[keep])
+    return encode_series(ms_at(keep), values[keep])
+
+
+def _equity_drawdown(
+    equity: Floats, initial: float
+) -> tuple[tuple[Ints, Floats], tuple[Ints, Floats]]:
+    """The equity and its drawdown, decimated in one pass: (bars, values) of each.
+
+    Raises:
+        PeakTradeError: The equity holds NaN or inf.
+    """
+    n_buckets = (MAX_POINTS - 2) // 2
+    size = min(equity.size, 2 * n_buckets + 2)
+    eq_idx, dd_idx = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    eq_val, dd_val = np.empty(size), np.empty(size)
+    k_eq, k_dd, bad = equity_drawdown_minmax_nb(
+        equity, initial, n_buckets, eq_idx, eq_val, dd_idx, dd_val
+    )
+    if bad >= 0:
+        msg = f"cannot draw an equity with NaN or inf; first at bar {bad} ({equity[bad]!r})"
+        raise PeakTradeError(msg, hint="check the run's equity (its prices and fills)")
+    return (eq_idx[:k_eq], eq_val[:k_eq]), (dd_idx[:k_dd], dd_val[:k_dd])
 
 
 def _rolling_sharpe(
     equity: Floats, initial: float, window: int, periods_per_year: float
 ) -> tuple[npt.NDArray[np.int64], Floats]:
-    """The bars with a finite Sharpe of their trailing ``window`` of returns, and its value."""
-    idx = np.empty(equity.size, dtype=np.int64)  # only the pages written are touched
-    values = np.empty(equity.size, dtype=np.float64)
-    k = rolling_sharpe_nb(equity, initial, window, math.sqrt(periods_per_year), idx, values)
+    """The Sharpe of the trailing ``window`` of returns, decimated: bars and values.
+
+    Of the bars with a finite Sharpe, at most ``MAX_POINTS``: each bucket's first
+    minimum and maximum, and the first and last bar (``_rolling_nb``).
+    """
+    n_buckets = (MAX_POINTS - 2) // 2
+    idx = np.empty(2 * n_buckets + 2, dtype=np.int64)
+    values = np.empty(2 * n_buckets + 2, dtype=np.float64)
+    root = math.sqrt(periods_per_year)
+    k = rolling_sharpe_minmax_nb(equity, initial, window, root, n_buckets, idx, values)
     return idx[:k], values[:k]
 
 
@@ -122,7 +163,7 @@ def _cell(value: Any) -> Any:
 
 
 def run_payload(
-    equity: pl.DataFrame,
+    bars: RunBars,
     trades: pl.DataFrame,
     stats: Mapping[str, Any],
     /,
@@ -136,11 +177,9 @@ def run_payload(
     violations_note: str = "none",
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given."""
-    ts = equity.get_column("timestamp")
+    ts, price, eq = bars
     ms = _millis_at(ts)
-    eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
-    price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
-    dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
+    (eq_at, eq_y), (dd_at, dd_y) = _equity_drawdown(eq, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
     live, sharpe = _rolling_sharpe(
         eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year
@@ -162,10 +201,10 @@ def run_payload(
         "strategy": strategy,
         "params": dict(params) if params is not None else None,
         "series": {
-            "equity": _series(ms, eq),
-            "drawdown": _series(ms, dd),
+            "equity": encode_series(ms(eq_at), eq_y),
+            "drawdown": encode_series(ms(dd_at), dd_y),
             "price": _series(ms, price),
-            "rolling_sharpe": _series(ms, sharpe, live),
+            "rolling_sharpe": encode_series(ms(live), sharpe),
         },
         # buy and hold from the first close with the same cash: the price times this
         "bench_scale": initial_cash / float(price[0]) if price.size else 1.0,

@@ -1,0 +1,66 @@
+"""The risk stats' kernels against plain-Python loops over the bar returns."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from peak_trade.backtest._risk_nb import return_moments_nb, return_tails_nb
+
+equities = hnp.arrays(
+    np.float64,
+    st.integers(1, 300),
+    elements=st.one_of(st.floats(1.0, 1e6), st.sampled_from([0.0, -5.0])),
+)
+
+
+def plain_returns(equity, initial):
+    """Each bar over the one before (the first over ``initial``); 0.0 after a value <= 0."""
+    out, prev = [], initial
+    for e in equity:
+        out.append(e / prev - 1.0 if prev > 0.0 else 0.0)
+        prev = e
+    return out
+
+
+@pytest.mark.smoke
+@settings(max_examples=200, deadline=None)
+@given(equities, st.sampled_from([100.0, 0.0]))
+def test_return_moments_match_plain_sums(equity, initial):
+    r = plain_returns(equity.tolist(), initial)
+    n = len(r)
+    mean = sum(r) / n
+    want = [
+        sum(v for v in r if v > 0.0),
+        -sum(v for v in r if v < 0.0),
+        mean,
+        *(sum((v - mean) ** k for v in r) / n for k in (2, 3, 4)),
+    ]
+    got = return_moments_nb(equity, initial)
+    for g, w in zip(got, want, strict=True):
+        assert g == pytest.approx(w, rel=1e-9, abs=1e-12 * max(1.0, abs(w)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(equities, st.floats(-0.5, 0.0), st.floats(0.0, 0.5))
+def test_return_tails_copy_the_returns_beyond_each_cut_in_order(equity, lo, hi):
+    r = plain_returns(equity.tolist(), 100.0)
+    lows, highs = np.empty(equity.size), np.empty(equity.size)
+    a, b = return_tails_nb(equity, 100.0, lo, hi, lows, highs)
+    assert lows[:a].tolist() == [v for v in r if v <= lo]
+    assert highs[:b].tolist() == [v for v in r if v >= hi]
+
+
+def test_return_moments_of_a_long_walk_match_numpy():
+    """Past the vector width and with a ruined stretch (equity 0 then recovering)."""
+    equity = 100.0 * np.cumprod(1.0 + np.random.default_rng(7).standard_normal(10_001) * 0.01)
+    equity[5_000:5_003] = 0.0
+    r = np.array(plain_returns(equity.tolist(), 100.0))
+    d = r - r.mean()
+    got = return_moments_nb(equity, 100.0)
+    want = (r[r > 0].sum(), -r[r < 0].sum(), r.mean(), *(np.mean(d**k) for k in (2, 3, 4)))
+    assert all(math.isfinite(g) for g in got)
+    np.testing.assert_allclose(got, want, rtol=1e-11)
