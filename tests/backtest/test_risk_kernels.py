@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from peak_trade.backtest._risk_nb import return_moments_nb, return_tails_nb
+from peak_trade.backtest._risk_nb import return_moments_nb, return_tails_nb, searchsorted_sorted_nb
 
 equities = hnp.arrays(
     np.float64,
@@ -64,3 +64,24 @@ def test_return_moments_of_a_long_walk_match_numpy():
     want = (r[r > 0].sum(), -r[r < 0].sum(), r.mean(), *(np.mean(d**k) for k in (2, 3, 4)))
     assert all(math.isfinite(g) for g in got)
     np.testing.assert_allclose(got, want, rtol=1e-11)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-50, 50), max_size=60).map(sorted),
+    st.lists(st.integers(-60, 60), max_size=30),
+)
+def test_searchsorted_matches_numpy_from_any_guess(stamps, keys):
+    """Uneven stamps (repeats, gaps), keys in any order and outside the stamps."""
+    stamps, keys = np.array(stamps, dtype=np.int64), np.array(keys, dtype=np.int64)
+    out = np.empty(keys.size, dtype=np.int64)
+    searchsorted_sorted_nb(stamps, keys, out)
+    assert out.tolist() == np.searchsorted(stamps, keys).tolist()
+
+
+def test_searchsorted_of_evenly_spaced_bars_with_a_gap():
+    stamps = np.concatenate([np.arange(0, 5_000, 5), np.arange(90_000, 100_000, 5)])
+    keys = np.sort(np.random.default_rng(2).integers(-10, 100_010, 2_000))
+    out = np.empty(keys.size, dtype=np.int64)
+    searchsorted_sorted_nb(stamps, keys, out)
+    assert out.tolist() == np.searchsorted(stamps, keys).tolist()

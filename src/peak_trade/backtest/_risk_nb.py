@@ -98,23 +98,54 @@ def return_tails_nb(
 def searchsorted_sorted_nb(
     stamps: npt.NDArray[np.int64], keys: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
 ) -> None:
-    """Reference: np.searchsorted(stamps, keys) for ascending keys (galloping from the last)."""
+    """Reference: np.searchsorted(stamps, keys) (left), for any keys and ascending stamps.
+
+    Each search starts where the key would sit if the stamps were evenly spaced:
+    for evenly spaced bars that guess is the answer, and the guesses do not wait
+    on each other, so their loads from a long ``stamps`` overlap. Elsewhere it
+    gallops from the guess towards the answer, then bisects.
+    """
     n = stamps.shape[0]
-    lo = 0
+    if n == 0:
+        out[:] = 0
+        return
+    t0 = stamps[0]
+    span = stamps[n - 1] - t0
+    scale = (n - 1) / span if span > 0 else 0.0
     for k in range(keys.shape[0]):
         key = keys[k]
-        # Gallop: widen [lo, hi) until stamps[hi - 1] >= key, then bisect inside it.
-        step = 1
-        hi = lo
-        while hi < n and stamps[hi] < key:
-            lo = hi + 1
-            hi += step
-            step *= 2
-        hi = min(hi, n)
-        while lo < hi:
+        if key <= t0:
+            out[k] = 0
+            continue
+        if key > stamps[n - 1]:
+            out[k] = n
+            continue
+        # stamps[0] < key <= stamps[n - 1]: the answer is in [1, n - 1]
+        g = min(max(int((key - t0) * scale), 1), n - 1)
+        if stamps[g] >= key:
+            if stamps[g - 1] < key:
+                out[k] = g
+                continue
+            hi = g - 1  # stamps[hi] >= key: gallop down to a stamp below it
+            step = 1
+            lo = hi - step
+            while lo > 0 and stamps[lo] >= key:
+                hi = lo
+                step *= 2
+                lo = max(hi - step, 0)
+        else:
+            lo = g  # stamps[lo] < key: gallop up to a stamp at or above it
+            step = 1
+            hi = min(lo + step, n - 1)
+            while stamps[hi] < key:
+                lo = hi
+                step *= 2
+                hi = min(lo + step, n - 1)
+        # stamps[lo] < key <= stamps[hi]: bisect
+        while hi - lo > 1:
             mid = (lo + hi) // 2
             if stamps[mid] < key:
-                lo = mid + 1
+                lo = mid
             else:
                 hi = mid
-        out[k] = lo
+        out[k] = hi
