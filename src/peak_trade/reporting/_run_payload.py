@@ -11,10 +11,10 @@ import numpy.typing as npt
 import polars as pl
 
 from peak_trade.core.errors import PeakTradeError
-from peak_trade.reporting._drawdown_nb import equity_drawdown_minmax_nb
 from peak_trade.reporting._encode import encode_series
 from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
-from peak_trade.reporting.decimate import MAX_POINTS, decimate_indices
+from peak_trade.reporting._series_nb import run_series_minmax_nb
+from peak_trade.reporting.decimate import MAX_POINTS
 
 __all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "RunBars", "run_payload", "share_prices"]
 
@@ -61,31 +61,22 @@ def _millis_at(timestamps: pl.Series) -> Callable[[npt.NDArray[np.int64]], npt.N
     return lambda at: ticks[at] // per_ms
 
 
-def _series(ms_at: Callable[[Ints], Ints], values: Floats) -> dict[str, Any]:
-    """The decimated points, compactly encoded (``_encode``: the extremes stay exact)."""
-    keep = decimate_indices(values)
-    return encode_series(ms_at(keep), values[keep])
-
-
-def _equity_drawdown(
-    equity: Floats, initial: float
-) -> tuple[tuple[Ints, Floats], tuple[Ints, Floats]]:
-    """The equity and its drawdown, decimated in one pass: (bars, values) of each.
+def _run_series(bars: RunBars, initial: float) -> list[tuple[Ints, Floats]]:
+    """The equity, its drawdown and the price, decimated in one pass: (bars, values) of each.
 
     Raises:
-        PeakTradeError: The equity holds NaN or inf.
+        PeakTradeError: The equity or the price holds NaN or inf.
     """
     n_buckets = (MAX_POINTS - 2) // 2
-    size = min(equity.size, 2 * n_buckets + 2)
-    eq_idx, dd_idx = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
-    eq_val, dd_val = np.empty(size), np.empty(size)
-    k_eq, k_dd, bad = equity_drawdown_minmax_nb(
-        equity, initial, n_buckets, eq_idx, eq_val, dd_idx, dd_val
-    )
+    size = min(bars.equity.size, 2 * n_buckets + 2)
+    idx, val = np.empty((3, size), dtype=np.int64), np.empty((3, size))
+    counts = np.empty(3, dtype=np.int64)
+    bad = run_series_minmax_nb(bars.equity, bars.price, initial, n_buckets, idx, val, counts)
     if bad >= 0:
-        msg = f"cannot draw an equity with NaN or inf; first at bar {bad} ({equity[bad]!r})"
-        raise PeakTradeError(msg, hint="check the run's equity (its prices and fills)")
-    return (eq_idx[:k_eq], eq_val[:k_eq]), (dd_idx[:k_dd], dd_val[:k_dd])
+        got = f"equity {bars.equity[bad]!r}, price {bars.price[bad]!r}"
+        msg = f"cannot draw a run with NaN or inf; first at bar {bad} ({got})"
+        raise PeakTradeError(msg, hint="check the run's prices and fills")
+    return [(idx[row, :k], val[row, :k]) for row, k in enumerate(counts.tolist())]
 
 
 def _rolling_sharpe(
@@ -179,7 +170,7 @@ def run_payload(
     """Everything the page draws for one run; long series decimated, stats as given."""
     ts, price, eq = bars
     ms = _millis_at(ts)
-    (eq_at, eq_y), (dd_at, dd_y) = _equity_drawdown(eq, initial_cash)
+    (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
     live, sharpe = _rolling_sharpe(
         eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year
@@ -203,7 +194,7 @@ def run_payload(
         "series": {
             "equity": encode_series(ms(eq_at), eq_y),
             "drawdown": encode_series(ms(dd_at), dd_y),
-            "price": _series(ms, price),
+            "price": encode_series(ms(px_at), px_y),
             "rolling_sharpe": encode_series(ms(live), sharpe),
         },
         # buy and hold from the first close with the same cash: the price times this
