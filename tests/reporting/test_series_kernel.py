@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from peak_trade.reporting._decimate_nb import all_finite_nb
 from peak_trade.reporting._series_nb import (
     CHUNK,
     DRAWDOWN,
@@ -73,3 +74,9 @@ def test_the_first_non_finite_bar_is_reported(bad, which):
     arrays[0 if which == EQUITY else 1][2_345] = bad
     idx, val, counts = np.empty((3, 42), dtype=np.int64), np.empty((3, 42)), np.empty(3, np.int64)
     assert run_series_minmax_nb(*arrays, 100.0, 20, idx, val, counts) == 2_345
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 40)))
+def test_all_finite_matches_numpy(values):
+    assert all_finite_nb(values) == bool(np.isfinite(values).all())

@@ -6,7 +6,14 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["BLOCK", "first_equal_nb", "flush_pair_nb", "minmax_indices_nb", "span_min_max_nb"]
+__all__ = [
+    "BLOCK",
+    "all_finite_nb",
+    "first_equal_nb",
+    "flush_pair_nb",
+    "minmax_indices_nb",
+    "span_min_max_nb",
+]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -83,6 +90,15 @@ def minmax_indices_nb(
         out[k] = n - 1
         k += 1
     return k
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def all_finite_nb(values: Floats) -> bool:
+    """Reference: np.isfinite(values).all() (x - x is 0 for a finite x, NaN otherwise)."""
+    total = 0.0
+    for s in range(values.shape[0]):
+        total += values[s] - values[s]
+    return total == 0.0
 
 
 @njit(cache=True, nogil=True)

@@ -5,7 +5,8 @@ reads the equity and the price once and keeps, for each series, what
 ``minmax_indices_nb`` keeps: the first and last bar and each bucket's first
 minimum and maximum. The drawdown is formed chunk by chunk (``equity / running
 peak - 1``, the formula of ``backtest._derive_kernels.drawdown_nb``) and never
-written per bar.
+written per bar; only a chunk that sets a new peak walks it bar by bar, the
+others divide by the standing peak in a vector loop.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from peak_trade.reporting._decimate_nb import first_equal_nb, flush_pair_nb, span_min_max_nb
+from peak_trade.reporting._decimate_nb import (
+    all_finite_nb,
+    first_equal_nb,
+    flush_pair_nb,
+    span_min_max_nb,
+)
 
 __all__ = ["CHUNK", "EQUITY", "DRAWDOWN", "PRICE", "run_series_minmax_nb"]
 
@@ -81,21 +87,24 @@ def run_series_minmax_nb(
             seg = equity[j0 : min(j0 + CHUNK, stop)]
             px = price[j0 : j0 + seg.shape[0]]
             m = seg.shape[0]
-            total = 0.0
-            for t in range(m):  # the serial part: the running peak
-                e = seg[t]
-                total += e + px[t]
-                if e > peak:
-                    peak = e
-                peaks[t] = peak
-            if not math.isfinite(total):  # a NaN or inf (or an overflowing sum): look closer
+            if not (all_finite_nb(seg) and all_finite_nb(px)):
                 for t in range(m):
                     if not (math.isfinite(seg[t]) and math.isfinite(px[t])):
                         return j0 + t
             dd = dds[:m]
-            pk = peaks[:m]
-            for t in range(m):
-                dd[t] = seg[t] / pk[t] - 1.0
+            a, z = span_min_max_nb(seg, seg)
+            if z > peak:  # a new peak in this chunk: the running peak bar by bar
+                pk = peaks[:m]
+                for t in range(m):
+                    e = seg[t]
+                    if e > peak:
+                        peak = e
+                    pk[t] = peak
+                for t in range(m):
+                    dd[t] = seg[t] / pk[t] - 1.0
+            else:  # (most chunks) the peak stands
+                for t in range(m):
+                    dd[t] = seg[t] / peak - 1.0
             if keep_all:
                 for t in range(m):
                     idx_out[:, j0 + t] = j0 + t
@@ -110,7 +119,12 @@ def run_series_minmax_nb(
                 val_out[DRAWDOWN, 0] = dd[0]
                 val_out[PRICE, 0] = px[0]
                 counts[:] = 1
-            _track_nb(seg, j0, EQUITY, lows, highs, at_low, at_high)
+            if a < lows[EQUITY]:
+                lows[EQUITY] = a
+                at_low[EQUITY] = j0 + first_equal_nb(seg, a)
+            if z > highs[EQUITY]:
+                highs[EQUITY] = z
+                at_high[EQUITY] = j0 + first_equal_nb(seg, z)
             _track_nb(dd, j0, DRAWDOWN, lows, highs, at_low, at_high)
             _track_nb(px, j0, PRICE, lows, highs, at_low, at_high)
         if keep_all:
