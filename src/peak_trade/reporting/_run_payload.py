@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
 from peak_trade.core.errors import PeakTradeError
 from peak_trade.reporting._encode import encode_series
 from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
@@ -109,8 +110,10 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
         time_unit=ts.dtype.time_unit if isinstance(ts.dtype, pl.Datetime) else "us",
         time_zone=ts.dtype.time_zone if isinstance(ts.dtype, pl.Datetime) else None,
     )
-    ticks = ts.cast(pl.Int64).to_numpy()
-    ends = np.searchsorted(ticks, starts.cast(pl.Int64).to_numpy()[1:]) - 1
+    ticks = np.ascontiguousarray(ts.cast(pl.Int64).to_numpy(), dtype=np.int64)
+    ends = np.empty(starts.len() - 1, dtype=np.int64)
+    searchsorted_sorted_nb(ticks, np.ascontiguousarray(starts.cast(pl.Int64).to_numpy()[1:]), ends)
+    ends -= 1
     ends = np.append(ends, ticks.size - 1)
     has_bars = np.concatenate(([True], ends[1:] > ends[:-1]))
     last = equity[ends]
@@ -184,8 +187,10 @@ def run_payload(
     note = ""
     if step > 1:
         note = f"{trades.height} trades: every {step}th entry and exit is marked"
+    floats = [name for name, dtype in trades.schema.items() if dtype.is_float()]
     head = trades.head(MAX_TRADE_ROWS).with_columns(
-        pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S")
+        pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S"),
+        *(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats),  # NaN: null
     )
     return {
         "symbol": symbol,
@@ -209,7 +214,7 @@ def run_payload(
         "stats": {k: _cell(v) for k, v in stats.items()},
         "trades": {
             "columns": head.columns,
-            "rows": [[_cell(v) for v in row] for row in head.rows()],
+            "rows": head.rows(),
             "total": trades.height,
         },
         "violations": [{k: _cell(v) for k, v in row.items()} for row in violations],
