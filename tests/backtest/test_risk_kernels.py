@@ -8,7 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from peak_trade.backtest._risk_nb import return_moments_nb, return_tails_nb, searchsorted_sorted_nb
+from peak_trade.backtest._risk_nb import (
+    return_bands_nb,
+    return_moments_nb,
+    searchsorted_sorted_nb,
+)
 
 equities = hnp.arrays(
     np.float64,
@@ -44,14 +48,18 @@ def test_return_moments_match_plain_sums(equity, initial):
         assert g == pytest.approx(w, rel=1e-9, abs=1e-12 * max(1.0, abs(w)))
 
 
-@settings(max_examples=200, deadline=None)
-@given(equities, st.floats(-0.5, 0.0), st.floats(0.0, 0.5))
-def test_return_tails_copy_the_returns_beyond_each_cut_in_order(equity, lo, hi):
+@settings(max_examples=300, deadline=None)
+@given(equities, st.lists(st.floats(-0.6, 0.6), min_size=4, max_size=4).map(sorted))
+def test_return_bands_copy_count_and_sum_like_plain_loops(equity, cuts):
     r = plain_returns(equity.tolist(), 100.0)
-    lows, highs = np.empty(equity.size), np.empty(equity.size)
-    a, b = return_tails_nb(equity, 100.0, lo, hi, lows, highs)
-    assert lows[:a].tolist() == [v for v in r if v <= lo]
-    assert highs[:b].tolist() == [v for v in r if v >= hi]
+    c0, c1, c2, c3 = cuts
+    low, high = np.empty(equity.size), np.empty(equity.size)
+    a, b, below, below_sum, above = return_bands_nb(equity, 100.0, np.array(cuts), low, high)
+    assert low[:a].tolist() == [v for v in r if c0 <= v <= c1]
+    assert high[:b].tolist() == [v for v in r if c2 <= v <= c3]
+    assert below == sum(1 for v in r if v < c0)
+    assert above == sum(1 for v in r if v > c3)
+    assert below_sum == pytest.approx(math.fsum(v for v in r if v < c0), rel=1e-15, abs=1e-300)
 
 
 def test_return_moments_of_a_long_walk_match_numpy():

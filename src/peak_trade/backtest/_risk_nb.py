@@ -17,7 +17,7 @@ from numba import njit
 __all__ = [
     "bar_returns_nb",
     "return_moments_nb",
-    "return_tails_nb",
+    "return_bands_nb",
     "searchsorted_sorted_nb",
 ]
 
@@ -70,28 +70,45 @@ def return_moments_nb(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def return_tails_nb(
+def return_bands_nb(
     equity: npt.NDArray[np.float64],
     initial: float,
-    lo: float,
-    hi: float,
-    low_out: npt.NDArray[np.float64],
-    high_out: npt.NDArray[np.float64],
-) -> tuple[int, int]:
-    """Reference: low_out[:a] = r[r <= lo], high_out[:b] = r[r >= hi] (r = bar_returns); (a, b)."""
+    cuts: npt.NDArray[np.float64],
+    low_band: npt.NDArray[np.float64],
+    high_band: npt.NDArray[np.float64],
+) -> tuple[int, int, int, float, int]:
+    """Reference: with r = bar_returns and c = cuts, low_band[:a] = r[(c[0] <= r) & (r <= c[1])],
+    high_band[:b] = r[(c[2] <= r) & (r <= c[3])]; (a, b, (r < c[0]).sum(), r[r < c[0]].sum(),
+    (r > c[3]).sum()).
+
+    The sum below ``c[0]`` is compensated (Neumaier), so it is exact to about one
+    rounding whatever the count.
+    """
+    c0, c1, c2, c3 = cuts[0], cuts[1], cuts[2], cuts[3]
     a = 0
     b = 0
+    below = 0
+    above = 0
+    total = 0.0
+    comp = 0.0
     prev = initial
-    for i in range(equity.shape[0]):  # branch-free: a write past the tail is overwritten
+    for i in range(equity.shape[0]):  # branch-free: a write past a band's end is overwritten
         e = equity[i]
         q = e / prev - 1.0
         v = q if prev > 0.0 else 0.0
         prev = e
-        low_out[a] = v
-        a += v <= lo
-        high_out[b] = v
-        b += v >= hi
-    return a, b
+        low_band[a] = v
+        a += (v >= c0) & (v <= c1)
+        high_band[b] = v
+        b += (v >= c2) & (v <= c3)
+        above += v > c3
+        under = v < c0
+        below += under
+        x = v if under else 0.0
+        t = total + x
+        comp += (total - t) + x if abs(total) >= abs(x) else (x - t) + total
+        total = t
+    return a, b, below, total + comp, above
 
 
 @njit(cache=True, nogil=True)
