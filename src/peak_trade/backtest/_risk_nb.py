@@ -15,7 +15,9 @@ import numpy.typing as npt
 from numba import njit
 
 __all__ = [
+    "CHUNK",
     "bar_returns_nb",
+    "returns_into_nb",
     "return_moments_nb",
     "return_bands_nb",
     "searchsorted_sorted_nb",
@@ -69,7 +71,49 @@ def return_moments_nb(
     return gain, loss, mean, m2 / n, m3 / n, m4 / n
 
 
+#: Returns formed per chunk (a vector loop) before the serial work on them.
+CHUNK = 512
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
+def returns_into_nb(
+    equity: npt.NDArray[np.float64],
+    initial: float,
+    start: int,
+    stop: int,
+    out: npt.NDArray[np.float64],
+) -> None:
+    """Reference: out[:stop - start] = bar_returns(equity, initial)[start:stop]."""
+    if start >= stop:
+        return
+    first = start
+    if start == 0:
+        out[0] = equity[0] / initial - 1.0 if initial > 0.0 else 0.0
+        first = 1
+    cur = equity[first:stop]
+    prv = equity[first - 1 : stop - 1]
+    dst = out[first - start : stop - start]
+    for t in range(cur.shape[0]):
+        p = prv[t]
+        q = cur[t] / p - 1.0  # computed even where p <= 0 (no trap): a branch-free select
+        dst[t] = q if p > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _below_above_nb(r: npt.NDArray[np.float64], lo: float, hi: float) -> tuple[int, float, int]:
+    """Reference: ((r < lo).sum(), r[r < lo].sum(), (r > hi).sum())."""
+    below = 0
+    above = 0
+    total = 0.0
+    for t in range(r.shape[0]):
+        v = r[t]
+        below += v < lo
+        above += v > hi
+        total += v if v < lo else 0.0
+    return below, total, above
+
+
+@njit(cache=True, nogil=True)
 def return_bands_nb(
     equity: npt.NDArray[np.float64],
     initial: float,
@@ -81,33 +125,34 @@ def return_bands_nb(
     high_band[:b] = r[(c[2] <= r) & (r <= c[3])]; (a, b, (r < c[0]).sum(), r[r < c[0]].sum(),
     (r > c[3]).sum()).
 
-    The sum below ``c[0]`` is compensated (Neumaier), so it is exact to about one
-    rounding whatever the count.
+    The returns are formed a chunk at a time; each chunk's sum below ``c[0]`` is
+    added to the total with compensation (Neumaier).
     """
     c0, c1, c2, c3 = cuts[0], cuts[1], cuts[2], cuts[3]
+    n = equity.shape[0]
+    buf = np.empty(CHUNK)
     a = 0
     b = 0
     below = 0
     above = 0
     total = 0.0
     comp = 0.0
-    prev = initial
-    for i in range(equity.shape[0]):  # branch-free: a write past a band's end is overwritten
-        e = equity[i]
-        q = e / prev - 1.0
-        v = q if prev > 0.0 else 0.0
-        prev = e
-        low_band[a] = v
-        a += (v >= c0) & (v <= c1)
-        high_band[b] = v
-        b += (v >= c2) & (v <= c3)
-        above += v > c3
-        under = v < c0
-        below += under
-        x = v if under else 0.0
+    for j0 in range(0, n, CHUNK):
+        j1 = min(j0 + CHUNK, n)
+        r = buf[: j1 - j0]
+        returns_into_nb(equity, initial, j0, j1, r)
+        k_below, x, k_above = _below_above_nb(r, c0, c3)
+        below += k_below
+        above += k_above
         t = total + x
         comp += (total - t) + x if abs(total) >= abs(x) else (x - t) + total
         total = t
+        for i in range(r.shape[0]):  # branch-free: a write past a band's end is overwritten
+            v = r[i]
+            low_band[a] = v
+            a += np.int64(v <= c1) - np.int64(v < c0)
+            high_band[b] = v
+            b += np.int64(v <= c3) - np.int64(v < c2)
     return a, b, below, total + comp, above
 
 
