@@ -150,9 +150,9 @@ def return_bands_nb(
         for i in range(r.shape[0]):  # branch-free: a write past a band's end is overwritten
             v = r[i]
             low_band[a] = v
-            a += np.int64(v <= c1) - np.int64(v < c0)
+            a += int(v <= c1) - int(v < c0)
             high_band[b] = v
-            b += np.int64(v <= c3) - np.int64(v < c2)
+            b += int(v <= c3) - int(v < c2)
     return a, b, below, total + comp, above
 
 
