@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from peak_trade.backtest._risk_nb import returns_into_nb
 from peak_trade.reporting._decimate_nb import first_equal_nb, flush_pair_nb, span_min_max_nb
 
 __all__ = ["CHUNK", "rolling_sharpe_minmax_nb"]
@@ -27,24 +28,6 @@ CHUNK = 512
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _returns_into_nb(equity: Floats, initial: float, start: int, stop: int, out: Floats) -> None:
-    """Reference: out[:stop - start] = bar_returns(equity, initial)[start:stop]."""
-    if start >= stop:
-        return
-    first = start
-    if start == 0:
-        out[0] = equity[0] / initial - 1.0 if initial > 0.0 else 0.0
-        first = 1
-    cur = equity[first:stop]
-    prv = equity[first - 1 : stop - 1]
-    dst = out[first - start : stop - start]
-    for t in range(cur.shape[0]):
-        p = prv[t]
-        q = cur[t] / p - 1.0  # computed even where p <= 0 (no trap): a branch-free select
-        dst[t] = q if p > 0.0 else 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -90,12 +73,12 @@ def rolling_sharpe_minmax_nb(
     for j0 in range(0, n, CHUNK):
         j1 = min(j0 + CHUNK, n)
         m = j1 - j0
-        _returns_into_nb(equity, initial, j0, j1, new)
+        returns_into_nb(equity, initial, j0, j1, new)
         # The returns leaving the window: bar i - window's, none before bar window.
         gone = max(window - j0, 0)
         old[: min(gone, m)] = 0.0
         if gone < m:
-            _returns_into_nb(equity, initial, j0 + gone - window, j1 - window, old[gone:])
+            returns_into_nb(equity, initial, j0 + gone - window, j1 - window, old[gone:])
         for t in range(m):  # the serial part: two running sums
             v = new[t]
             o = old[t]
