@@ -12,7 +12,7 @@ import polars as pl
 
 from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
 from peak_trade.core.errors import PeakTradeError
-from peak_trade.reporting._encode import encode_series
+from peak_trade.reporting._encode import compact_values, encode_series
 from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
 from peak_trade.reporting._series_nb import run_series_minmax_nb
 from peak_trade.reporting.decimate import MAX_POINTS
@@ -97,7 +97,11 @@ def _rolling_sharpe(
 
 
 def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
-    """Month-end equity over the previous month-end (the first month over the initial cash)."""
+    """Month-end equity over the previous month-end (the first month over the initial cash).
+
+    Returns the years, a row of 12 months per year (None outside the bars) and
+    each year's compound return, rounded for display (``_encode.compact_values``).
+    """
     if ts.len() == 0:
         return {"years": [], "values": [], "yearly": []}
     first, last_ts = ts[0], ts[-1]
@@ -126,9 +130,11 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
     with np.errstate(over="ignore"):
         growth = np.prod(1.0 + np.nan_to_num(grid), axis=1) - 1.0
     uniq = list(range(int(years[0]), int(years[-1]) + 1))
-    values = [[v if math.isfinite(v) else None for v in row] for row in grid.tolist()]
-    yearly = [g if math.isfinite(g) else None for g in growth.tolist()]
-    return {"years": uniq, "values": values, "yearly": yearly}
+    # Rounded for display like the series (7 significant digits; the page shows 2
+    # decimals of a percent): shorter JSON, written faster.
+    flat = compact_values(grid.ravel())
+    values = [flat[i : i + 12] for i in range(0, len(flat), 12)]
+    return {"years": uniq, "values": values, "yearly": compact_values(growth)}
 
 
 def _markers(ms: npt.NDArray[np.int64], prices: Floats) -> dict[str, Any]:
