@@ -5,8 +5,9 @@ reads the equity and the price once and keeps, for each series, what
 ``minmax_indices_nb`` keeps: the first and last bar and each bucket's first
 minimum and maximum. The drawdown is formed chunk by chunk (``equity / running
 peak - 1``, the formula of ``backtest._derive_kernels.drawdown_nb``) and never
-written per bar; only a chunk that sets a new peak walks it bar by bar, the
-others divide by the standing peak in a vector loop.
+written per bar: where a chunk of bars sets no new peak, the drawdown's
+extremes are the equity's (``e / peak - 1`` rises with ``e``), so only chunks
+that set a new peak divide bar by bar.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def _track_nb(
     if z > highs[row]:
         highs[row] = z
         at_high[row] = j0 + first_equal_nb(values, z)
+
+
+@njit(cache=True, nogil=True)
+def _first_drawdown_nb(seg: Floats, peak: float, target: float) -> int:
+    """Reference: the first t with seg[t] / peak - 1.0 == target (present)."""
+    for t in range(seg.shape[0]):
+        if seg[t] / peak - 1.0 == target:
+            return t
+    return -1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -91,9 +101,10 @@ def run_series_minmax_nb(
                 for t in range(m):
                     if not (math.isfinite(seg[t]) and math.isfinite(px[t])):
                         return j0 + t
-            dd = dds[:m]
             a, z = span_min_max_nb(seg, seg)
-            if z > peak:  # a new peak in this chunk: the running peak bar by bar
+            if keep_all or z > peak or not peak > 0.0:
+                # each bar's drawdown: the running peak bar by bar where it moves
+                dd = dds[:m]
                 pk = peaks[:m]
                 for t in range(m):
                     e = seg[t]
@@ -102,21 +113,30 @@ def run_series_minmax_nb(
                     pk[t] = peak
                 for t in range(m):
                     dd[t] = seg[t] / pk[t] - 1.0
-            else:  # (most chunks) the peak stands
-                for t in range(m):
-                    dd[t] = seg[t] / peak - 1.0
-            if keep_all:
-                for t in range(m):
-                    idx_out[:, j0 + t] = j0 + t
-                    val_out[EQUITY, j0 + t] = seg[t]
-                    val_out[DRAWDOWN, j0 + t] = dd[t]
-                    val_out[PRICE, j0 + t] = px[t]
-                counts[:] += m
-                continue
+                if keep_all:
+                    for t in range(m):
+                        idx_out[:, j0 + t] = j0 + t
+                        val_out[EQUITY, j0 + t] = seg[t]
+                        val_out[DRAWDOWN, j0 + t] = dd[t]
+                        val_out[PRICE, j0 + t] = px[t]
+                    counts[:] += m
+                    continue
+                _track_nb(dd, j0, DRAWDOWN, lows, highs, at_low, at_high)
+            else:
+                # (most chunks) the peak stands: e / peak - 1 rises with e, so the
+                # drawdown's extremes are at the equity's; no per-bar division
+                d_lo = a / peak - 1.0
+                d_hi = z / peak - 1.0
+                if d_lo < lows[DRAWDOWN]:
+                    lows[DRAWDOWN] = d_lo
+                    at_low[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_lo)
+                if d_hi > highs[DRAWDOWN]:
+                    highs[DRAWDOWN] = d_hi
+                    at_high[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_hi)
             if j0 == 0:  # the first bar, kept in each series
                 idx_out[:, 0] = 0
                 val_out[EQUITY, 0] = seg[0]
-                val_out[DRAWDOWN, 0] = dd[0]
+                val_out[DRAWDOWN, 0] = seg[0] / max(initial, seg[0]) - 1.0
                 val_out[PRICE, 0] = px[0]
                 counts[:] = 1
             if a < lows[EQUITY]:
@@ -125,7 +145,6 @@ def run_series_minmax_nb(
             if z > highs[EQUITY]:
                 highs[EQUITY] = z
                 at_high[EQUITY] = j0 + first_equal_nb(seg, z)
-            _track_nb(dd, j0, DRAWDOWN, lows, highs, at_low, at_high)
             _track_nb(px, j0, PRICE, lows, highs, at_low, at_high)
         if keep_all:
             continue
