@@ -18,7 +18,7 @@ __all__ = [
     "CHUNK",
     "bar_returns_nb",
     "returns_into_nb",
-    "return_moments_nb",
+    "return_power_sums_nb",
     "return_bands_nb",
     "searchsorted_sorted_nb",
 ]
@@ -37,38 +37,36 @@ def bar_returns_nb(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
-def return_moments_nb(
-    equity: npt.NDArray[np.float64], initial: float
+def return_power_sums_nb(
+    equity: npt.NDArray[np.float64], initial: float, shift: float
 ) -> tuple[float, float, float, float, float, float]:
-    """Reference: r[r>0].sum(), -r[r<0].sum(), r.mean(), mean(d**k), k=2,3,4 (r bar returns)."""
+    """Reference: r[r>0].sum(), -r[r<0].sum(), (d**k).sum() k=1..4 (d = bar returns - shift)."""
     n = equity.shape[0]
+    if n == 0:
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     first = equity[0] / initial - 1.0 if initial > 0.0 else 0.0
     cur = equity[1:]
     prv = equity[:-1]
     gain = first if first > 0.0 else 0.0
     loss = -first if first < 0.0 else 0.0
-    total = first
+    d = first - shift
+    s1 = d
+    s2 = d * d
+    s3 = s2 * d
+    s4 = s2 * s2
     for t in range(cur.shape[0]):
         p = prv[t]
         q = cur[t] / p - 1.0  # computed even where p <= 0 (no trap): the select is branch-free
         v = q if p > 0.0 else 0.0
-        total += v
         gain += v if v > 0.0 else 0.0
         loss += -v if v < 0.0 else 0.0
-    mean = total / n
-    d = first - mean
-    m2 = d * d
-    m3 = m2 * d
-    m4 = m2 * m2
-    for t in range(cur.shape[0]):
-        p = prv[t]
-        q = cur[t] / p - 1.0
-        d = (q if p > 0.0 else 0.0) - mean
+        d = v - shift
         d2 = d * d
-        m2 += d2
-        m3 += d2 * d
-        m4 += d2 * d2
-    return gain, loss, mean, m2 / n, m3 / n, m4 / n
+        s1 += d
+        s2 += d2
+        s3 += d2 * d
+        s4 += d2 * d2
+    return gain, loss, s1, s2, s3, s4
 
 
 #: Returns formed per chunk (a vector loop) before the serial work on them.

@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import bar_returns_nb, return_bands_nb, return_moments_nb
+from peak_trade.backtest._risk_nb import bar_returns_nb, return_bands_nb, return_power_sums_nb
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -117,12 +117,33 @@ def _order_stats(
     return {k: float(part[k]) for k in kth}, float(part[:worst].sum())
 
 
+def _moments(equity: Floats, initial: float) -> tuple[float, float, float, float, float, float]:
+    """The bar returns' gain and loss sums, mean, and 2nd to 4th central moments.
+
+    One pass of power sums about a shift close to the mean (that of an evenly
+    strided sample of the returns), turned into central moments; a second pass
+    about the mean itself if the shift turns out far from it.
+    """
+    n = equity.size
+    shift = float(_sample_returns(equity, initial, max(n // _BAND_SAMPLE, 1)).mean())
+    for _ in range(2):
+        gain, loss, s1, s2, s3, s4 = return_power_sums_nb(equity, initial, shift)
+        d, p2, p3, p4 = s1 / n, s2 / n, s3 / n, s4 / n
+        m2 = max(p2 - d * d, 0.0)  # >= 0 but for rounding
+        if d * d <= 1e-6 * m2 or not math.isfinite(d):  # the shift is close enough
+            break
+        shift += d
+    m3 = p3 - 3.0 * d * p2 + 2.0 * d**3
+    m4 = p4 - 4.0 * d * p3 + 6.0 * d * d * p2 - 3.0 * d**4
+    return gain, loss, shift + d, m2, m3, m4
+
+
 def _sharpe(price: Floats, periods_per_year: float) -> float:
     """The Sharpe of ``price``'s bar returns from its first value (numpy's std, ddof 1)."""
     n = price.size
     if n < 2:
         return math.nan
-    _, _, mean, m2, _, _ = return_moments_nb(price, float(price[0]))
+    _, _, mean, m2, _, _ = _moments(price, float(price[0]))
     std = math.sqrt(m2 * n / (n - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
@@ -145,7 +166,7 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     nan = math.nan
     if eq.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    gain, loss, _, m2, m3, m4 = return_moments_nb(eq, initial)
+    gain, loss, _, m2, m3, m4 = _moments(eq, initial)
     omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     # The order statistics of the two tails serve both quantiles (linear
     # interpolation, numpy's default) and the CVaR's worst returns.
