@@ -130,7 +130,7 @@ def _moments(equity: Floats, initial: float) -> tuple[float, float, float, float
         gain, loss, s1, s2, s3, s4 = return_power_sums_nb(equity, initial, shift)
         d, p2, p3, p4 = s1 / n, s2 / n, s3 / n, s4 / n
         m2 = max(p2 - d * d, 0.0)  # >= 0 but for rounding
-        if d * d <= 1e-6 * m2 or not math.isfinite(d):  # the shift is close enough
+        if d * d <= 0.01 * m2 or not math.isfinite(d):  # within 0.1 std: no cancellation
             break
         shift += d
     m3 = p3 - 3.0 * d * p2 + 2.0 * d**3
