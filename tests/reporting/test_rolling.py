@@ -4,8 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from peak_trade.reporting._rolling_nb import CHUNK, rolling_sharpe_minmax_nb
+from peak_trade.reporting._rolling_nb import CHUNK, _prefix_sums_nb, rolling_sharpe_minmax_nb
 
 
 def rolling_sharpe_reference(equity, initial, window, root):
@@ -83,3 +85,16 @@ def test_a_long_run_keeps_the_extremes_of_the_full_series():
     assert got.min() == pytest.approx(full.min(), rel=1e-9)
     assert idx[np.argmax(got)] == 499 + np.argmax(full)
     assert idx[np.argmin(got)] == 499 + np.argmin(full)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), max_size=40))
+def test_prefix_sums_match_a_running_total(values):
+    a, b = np.array(values), -2.0 * np.array(values)
+    _prefix_sums_nb(a, b)
+    total, want = 0.0, []
+    for v in values:  # a plain running total
+        total += v
+        want.append(total)
+    np.testing.assert_allclose(a, want, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(b, -2.0 * np.array(want), rtol=1e-12, atol=2e-9)

@@ -4,7 +4,8 @@ The page draws at most a few thousand points of the rolling Sharpe, so the kerne
 never writes the per-bar series: it keeps, per bucket of bars, the first minimum
 and the first maximum (the rule of ``_decimate_nb``, over the bars with a finite
 Sharpe). It works in chunks of ``CHUNK`` bars so that the divisions and square
-roots run as vector loops; only the two running sums are a serial loop. The
+roots run as vector loops; only the two running sums are a serial loop, and
+that one runs four independent chains (``_prefix_sums_nb``). The
 chunk loops index slices with loop counters (numba wraps a negative ``i - 1``,
 which stops LLVM from vectorising) and divide with ``error_model="numpy"``
 (no zero-division check in the loop).
@@ -28,6 +29,37 @@ CHUNK = 512
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+
+
+@njit(cache=True, nogil=True)
+def _prefix_sums_nb(a: Floats, b: Floats) -> None:
+    """Reference: a[:] = np.cumsum(a); b[:] = np.cumsum(b) (up to the order of additions).
+
+    The two halves of each array are summed as four independent chains (an
+    addition's latency, not its throughput, bounds a single running sum), then
+    the first half's total is added to the second half.
+    """
+    m = a.shape[0]
+    h = m // 2
+    a_lo, a_hi = a[:h], a[h : 2 * h]
+    b_lo, b_hi = b[:h], b[h : 2 * h]
+    xa = xb = ya = yb = 0.0
+    for t in range(h):
+        xa += a_lo[t]
+        a_lo[t] = xa
+        xb += b_lo[t]
+        b_lo[t] = xb
+        ya += a_hi[t]
+        a_hi[t] = ya
+        yb += b_hi[t]
+        b_hi[t] = yb
+    if m % 2:
+        a[m - 1] += ya
+        b[m - 1] += yb
+    a_tail, b_tail = a[h:], b[h:]
+    for t in range(a_tail.shape[0]):
+        a_tail[t] += xa
+        b_tail[t] += xb
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -79,13 +111,19 @@ def rolling_sharpe_minmax_nb(
         old[: min(gone, m)] = 0.0
         if gone < m:
             returns_into_nb(equity, initial, j0 + gone - window, j1 - window, old[gone:])
-        for t in range(m):  # the serial part: two running sums
+        for t in range(m):  # each bar's change of the two sums
             v = new[t]
             o = old[t]
-            s1 += v - o
-            s2 += v * v - o * o
-            new[t] = s1
-            old[t] = s2 - s1 * s1 * inv_w
+            new[t] = v - o
+            old[t] = v * v - o * o
+        _prefix_sums_nb(new[:m], old[:m])
+        change = old[m - 1]
+        for t in range(m):  # the running sums, and q
+            x = s1 + new[t]
+            new[t] = x
+            old[t] = s2 + old[t] - x * x * inv_w
+        s1 = new[m - 1]
+        s2 += change
         for t in range(m):
             q = old[t]
             x = new[t] * c / math.sqrt(q)
