@@ -6,6 +6,7 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -60,6 +61,12 @@ def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, A
 
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result."""
+    with ThreadPoolExecutor(1) as pool:  # `git rev-parse` runs while the data is computed
+        repro = pool.submit(_repro_now)
+        return _result_payload(result) | {"repro": repro.result()}
+
+
+def _result_payload(result: BacktestResult, /) -> dict[str, Any]:
     # The engine's stats carry the bars per year it used (inferred once, in the run).
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     if ppy is None:
@@ -77,7 +84,7 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
         params=result.params,
         violations=violations,
     )
-    return {"prices": share_prices([run]), "runs": [run], "repro": _repro_now()}
+    return {"prices": share_prices([run]), "runs": [run]}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:
