@@ -80,3 +80,14 @@ def test_the_first_non_finite_bar_is_reported(bad, which):
 @given(hnp.arrays(np.float64, st.integers(0, 40)))
 def test_all_finite_matches_numpy(values):
     assert all_finite_nb(values) == bool(np.isfinite(values).all())
+
+
+def test_the_first_of_equal_drawdowns_is_kept_though_the_equities_differ():
+    """1.0 and the next float up share one drawdown under a 1e6 peak: the earlier bar wins."""
+    equity = np.full(3 * CHUNK, 5e5)
+    equity[0] = 1e6
+    equity[CHUNK + 100] = np.nextafter(1.0, 2.0)
+    equity[CHUNK + 300] = 1.0
+    assert equity[CHUNK + 100] / 1e6 - 1.0 == equity[CHUNK + 300] / 1e6 - 1.0
+    check(equity, np.ones(equity.size), 100.0, 4)
+    check(equity, np.ones(equity.size), 100.0, 8)

@@ -51,10 +51,17 @@ def _track_nb(
 
 
 @njit(cache=True, nogil=True)
-def _first_drawdown_nb(seg: Floats, peak: float, target: float) -> int:
-    """Reference: the first t with seg[t] / peak - 1.0 == target (present)."""
+def _first_drawdown_nb(seg: Floats, peak: float, target: float, near: float) -> int:
+    """Reference: the first t with seg[t] / peak - 1.0 == target (present).
+
+    Only the bars with ``seg[t]`` within ``1e-12 * (peak + |near|)`` of ``near``
+    (the chunk's min or max, whose drawdown ``target`` is) are divided: an equal
+    drawdown needs an equity closer than that (a few units in the last place of
+    ``e / peak``).
+    """
+    tol = 1e-12 * (peak + abs(near))
     for t in range(seg.shape[0]):
-        if seg[t] / peak - 1.0 == target:
+        if abs(seg[t] - near) <= tol and seg[t] / peak - 1.0 == target:
             return t
     return -1
 
@@ -129,10 +136,10 @@ def run_series_minmax_nb(
                 d_hi = z / peak - 1.0
                 if d_lo < lows[DRAWDOWN]:
                     lows[DRAWDOWN] = d_lo
-                    at_low[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_lo)
+                    at_low[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_lo, a)
                 if d_hi > highs[DRAWDOWN]:
                     highs[DRAWDOWN] = d_hi
-                    at_high[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_hi)
+                    at_high[DRAWDOWN] = j0 + _first_drawdown_nb(seg, peak, d_hi, z)
             if j0 == 0:  # the first bar, kept in each series
                 idx_out[:, 0] = 0
                 val_out[EQUITY, 0] = seg[0]
