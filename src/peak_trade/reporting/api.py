@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +61,16 @@ def report(
     target = Path(path) if path is not None else default
     head = page_head()  # first: a missing plotly fails before any file is opened
     with atomic_file(target) as out:
-        out.write(head)
-        # The head goes to disk while the data is computed (fsync releases the GIL).
-        flush = threading.Thread(target=os.fsync, args=(out.fd,), name="report-fsync")
-        flush.start()
-        try:
+
+        def write_head() -> None:  # os.write and os.fsync release the GIL
+            out.write(head)
+            os.fsync(out.fd)
+
+        # The head goes to disk while the data is computed; a failed write raises here.
+        with ThreadPoolExecutor(1, thread_name_prefix="report-head") as pool:
+            head_written = pool.submit(write_head)
             payload, name = build()
-        finally:
-            flush.join()
+            head_written.result()
         out.write(page_body(payload, title=title or f"peak_trade: {name}"))
     return target
 
