@@ -182,9 +182,9 @@ def test_strict_stats_names_the_infinite_profit_factor():
     }
 
 
-@pytest.mark.parametrize("kind", ["normal", "mostly_flat", "nearly_all_flat", "sorted"])
+@pytest.mark.parametrize("kind", ["normal", "mostly_flat", "nearly_all_flat", "sorted", "aliased"])
 def test_var_cvar_tail_of_a_long_series_match_numpy(kind):
-    """Past 100,000 bars only the tails are partitioned: same figures as a full sort."""
+    """Past 100,000 bars only two bands of returns are partitioned: same figures as a full sort."""
     rng = np.random.default_rng(5)
     n = 200_001
     z = rng.standard_normal(n) * 0.01
@@ -194,6 +194,10 @@ def test_var_cvar_tail_of_a_long_series_match_numpy(kind):
         z[rng.random(n) < 0.97] = 0.0
     elif kind == "sorted":  # the strided sample sees the tails, the cuts still hold
         z = np.sort(z)
+    elif (
+        kind == "aliased"
+    ):  # the strided sample sees only these: the bands miss, all is partitioned
+        z[:: n // 20_000] = 0.0
     equity = 100.0 * np.cumprod(1.0 + z)
     r = np.concatenate([[equity[0] / 100.0 - 1.0], equity[1:] / equity[:-1] - 1.0])
     s = risk_stats(equity, 100.0)
@@ -223,3 +227,30 @@ def test_galloping_search_of_ascending_keys_matches_numpy_searchsorted(seed):
     out = np.empty(keys.size, dtype=np.int64)
     searchsorted_sorted_nb(stamps, keys, out)
     assert out.tolist() == np.searchsorted(stamps, keys).tolist()
+
+
+@pytest.mark.parametrize("kind", ["flat", "constant_growth", "far_shift"])
+def test_moments_of_degenerate_returns_match_numpy(kind):
+    """Flat and constant returns (zero spread), and a sample whose mean is far from all."""
+    n = 150_000
+    if kind == "flat":
+        price = np.full(n, 100.0)
+    elif kind == "constant_growth":
+        price = 100.0 * 1.001 ** np.arange(n)
+    else:  # the strided sample sees only the rare big moves: its mean is far off
+        z = np.random.default_rng(9).standard_normal(n) * 1e-4
+        z[:: n // 20_000] = 0.02
+        price = 100.0 * np.cumprod(1.0 + z)
+    r = np.concatenate([[0.0], price[1:] / price[:-1] - 1.0])
+    s = benchmark_stats(price, periods_per_year=252.0, years=1.0)
+    std = r.std(ddof=1)
+    if std == 0.0:
+        assert s["benchmark_sharpe"] == 0.0
+    else:
+        want = r.mean() / std * math.sqrt(252.0)
+        assert s["benchmark_sharpe"] == pytest.approx(want, rel=1e-9)
+    if kind == "far_shift":
+        d = r - r.mean()
+        k = risk_stats(price, float(price[0]))  # the first return 0, as in r
+        assert k["skew"] == pytest.approx(np.mean(d**3) / np.mean(d**2) ** 1.5, rel=1e-9)
+        assert k["kurtosis"] == pytest.approx(np.mean(d**4) / np.mean(d**2) ** 2 - 3.0, rel=1e-9)

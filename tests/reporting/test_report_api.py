@@ -148,3 +148,10 @@ def test_a_warn_mode_violation_is_listed_in_the_page(tmp_path: Path) -> None:
         violation.bar,
         violation.count,
     )
+
+
+def test_a_failed_report_leaves_no_file(tmp_path: Path) -> None:
+    """The page head is written while the data is computed: a failure removes it all."""
+    with pytest.raises(ConfigError, match="not a run or sweep directory"):
+        pt.report(tmp_path)
+    assert list(tmp_path.iterdir()) == []

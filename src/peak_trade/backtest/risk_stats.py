@@ -13,12 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import (
-    bar_returns_nb,
-    mean_sq_dev_nb,
-    moments_nb,
-    split_tails_nb,
-)
+from peak_trade.backtest._risk_nb import bar_returns_nb, return_bands_nb, return_power_sums_nb
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -48,57 +43,108 @@ def bar_returns(equity: Floats, initial: float, /) -> Floats:
     return out
 
 
-def _interp(part: Floats, pos: float, shift: int = 0) -> float:
-    """numpy's linear quantile at fractional rank ``pos``; rank ``k`` is ``part[k - shift]``."""
+def _interp(ranked: dict[int, float], pos: float) -> float:
+    """numpy's linear quantile at fractional rank ``pos`` from the order statistics ``ranked``."""
     lo = int(pos)
-    frac = pos - lo
-    lo -= shift
-    hi = min(lo + 1, part.size - 1)
-    return float(part[lo] + (part[hi] - part[lo]) * frac)
+    hi = min(lo + 1, max(ranked))
+    return ranked[lo] + (ranked[hi] - ranked[lo]) * (pos - lo)
 
 
-#: Below this many returns the tails are taken from one partition of all of them.
-_TAIL_SPLIT_MIN: Final = 100_000
-#: Returns sampled (evenly strided) to place the cuts of the two tails.
-_TAIL_SAMPLE: Final = 20_000
+#: Below this many returns the order statistics come from one partition of all of them.
+_BAND_MIN: Final = 100_000
+#: Returns sampled (evenly strided) to place the bands around the wanted ranks.
+_BAND_SAMPLE: Final = 20_000
+#: The bands reach this share of the returns past the wanted ranks (in the sample):
+#: over 6 standard errors of a 20,000-point sample's 5% quantile.
+_BAND_MARGIN: Final = 0.01
 
 
-def _tail_partition(
-    r: Floats, kth: list[int], *, low: int, high: int
-) -> tuple[Floats, Floats, int]:
-    """``r``'s order statistics at the ranks ``kth`` (each ``< low`` or ``>= high``).
+def _sample_returns(equity: Floats, initial: float, step: int) -> Floats:
+    """``bar_returns(equity, initial)[::step]``, formed at those bars only."""
+    at = np.arange(0, equity.size, step)
+    prev = equity[np.maximum(at - 1, 0)]
+    prev[0] = initial
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(prev > 0.0, equity[at] / prev - 1.0, 0.0)
 
-    Returns ``lower``, ``upper`` and ``shift``: the ``k``-th smallest return is
-    ``lower[k]`` for ``k < low`` and ``upper[k - shift]`` for ``k >= high``, and
-    ``lower[:k + 1]`` holds the ``k + 1`` smallest returns for each lower ``k``.
-    Long series copy out only their two tails (one pass), cut at thresholds from
-    an evenly strided sample with a margin, and partition those; if a cut misses
-    (too few values beyond it), all of ``r`` is partitioned instead.
+
+def _order_stats(
+    equity: Floats, initial: float, kth: list[int], worst: int
+) -> tuple[dict[int, float], float]:
+    """The bar returns' ``k``-th smallest for each ``k`` in ``kth``, and the sum of the
+    ``worst`` smallest (``worst - 1`` must be in ``kth``).
+
+    Long series copy out only two bands of returns, around the lower and around
+    the upper wanted ranks, with bounds from an evenly strided sample; the
+    returns below the lower band are counted and summed on the way (one pass
+    over the equity, no returns array). The bands are partitioned. If a band
+    misses a wanted rank, all the returns are partitioned instead.
     """
-    n = r.size
-    if n >= _TAIL_SPLIT_MIN:
-        sample = np.sort(r[:: n // _TAIL_SAMPLE])
+    n = equity.size
+    lower = [k for k in kth if k < n // 2]
+    upper = [k for k in kth if k >= n // 2]
+    if n >= _BAND_MIN and lower and upper:
+        sample = np.sort(_sample_returns(equity, initial, n // _BAND_SAMPLE))
         m = sample.size
-        # 1% of margin on each side: over 6 standard errors of a 20,000-point sample.
-        cut_lo = float(sample[min(int(m * (low / n + 0.01)), m - 1)])
-        cut_hi = float(sample[max(int(m * (high / n - 0.01)), 0)])
-        # Only the tails' pages of the two buffers are touched.
-        lows, highs = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64)
-        a, b = split_tails_nb(r, cut_lo, cut_hi, lows, highs)
-        if a >= low and b >= n - high:
-            shift = n - b
-            lower = np.partition(lows[:a], [k for k in kth if k < low])
-            upper = np.partition(highs[:b], [k - shift for k in kth if k >= high])
-            return lower, upper, shift
-    part = np.partition(r, kth)
-    return part, part, 0
+
+        def at(share: float) -> float:
+            return float(sample[min(max(int(m * share), 0), m - 1)])
+
+        cuts = np.array(
+            [
+                at(lower[0] / n - _BAND_MARGIN),
+                at(lower[-1] / n + _BAND_MARGIN),
+                at(upper[0] / n - _BAND_MARGIN),
+                at(upper[-1] / n + _BAND_MARGIN),
+            ]
+        )
+        # Only the bands' pages of the two buffers are touched.
+        low_band, high_band = np.empty(n), np.empty(n)
+        a, b, below, below_sum, above = return_bands_nb(equity, initial, cuts, low_band, high_band)
+        start = n - above - b  # the rank of high_band's smallest value
+        if (
+            below <= lower[0]
+            and lower[-1] < below + a
+            and start <= upper[0]
+            and upper[-1] < n - above
+        ):
+            low = np.partition(low_band[:a], [k - below for k in lower])
+            high = np.partition(high_band[:b], [k - start for k in upper])
+            ranked = {k: float(low[k - below]) for k in lower}
+            ranked.update({k: float(high[k - start]) for k in upper})
+            return ranked, below_sum + float(low[: worst - below].sum())
+    part = np.partition(bar_returns(equity, initial), kth)
+    return {k: float(part[k]) for k in kth}, float(part[:worst].sum())
 
 
-def _sharpe(r: Floats, periods_per_year: float) -> float:
-    if r.size < 2:
+def _moments(equity: Floats, initial: float) -> tuple[float, float, float, float, float, float]:
+    """The bar returns' gain and loss sums, mean, and 2nd to 4th central moments.
+
+    One pass of power sums about a shift close to the mean (that of an evenly
+    strided sample of the returns), turned into central moments; a second pass
+    about the mean itself if the shift turns out far from it.
+    """
+    n = equity.size
+    shift = float(_sample_returns(equity, initial, max(n // _BAND_SAMPLE, 1)).mean())
+    for _ in range(2):
+        gain, loss, s1, s2, s3, s4 = return_power_sums_nb(equity, initial, shift)
+        d, p2, p3, p4 = s1 / n, s2 / n, s3 / n, s4 / n
+        m2 = max(p2 - d * d, 0.0)  # >= 0 but for rounding
+        if d * d <= 0.01 * m2 or not math.isfinite(d):  # within 0.1 std: no cancellation
+            break
+        shift += d
+    m3 = p3 - 3.0 * d * p2 + 2.0 * d**3
+    m4 = p4 - 4.0 * d * p3 + 6.0 * d * d * p2 - 3.0 * d**4
+    return gain, loss, shift + d, m2, m3, m4
+
+
+def _sharpe(price: Floats, periods_per_year: float) -> float:
+    """The Sharpe of ``price``'s bar returns from its first value (numpy's std, ddof 1)."""
+    n = price.size
+    if n < 2:
         return math.nan
-    mean, ss = mean_sq_dev_nb(r)  # numpy's mean and std(ddof=1), with no temporary
-    std = math.sqrt(ss / (r.size - 1))
+    _, _, mean, m2, _, _ = _moments(price, float(price[0]))
+    std = math.sqrt(m2 * n / (n - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
     return mean / std * math.sqrt(periods_per_year)
@@ -115,22 +161,23 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
         >>> round(s["var_95"], 4)
         -0.0099
     """
-    r = bar_returns(np.ascontiguousarray(equity, dtype=np.float64), initial)
+    eq = np.ascontiguousarray(equity, dtype=np.float64)
+    initial = float(initial)
     nan = math.nan
-    if r.size < 2:
+    if eq.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    gain, loss, _, m2, m3, m4 = moments_nb(r)
+    gain, loss, _, m2, m3, m4 = _moments(eq, initial)
     omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     # The order statistics of the two tails serve both quantiles (linear
     # interpolation, numpy's default) and the CVaR's worst returns.
-    n = r.size
+    n = eq.size
     worst = int((n - 1) * 0.05) + 1  # the worst 5% of the bars, at least one
     pos5, pos95 = (n - 1) * 0.05, (n - 1) * 0.95
     kth = sorted({worst - 1, int(pos5), min(int(pos5) + 1, n - 1), int(pos95),
                   min(int(pos95) + 1, n - 1)})  # fmt: skip
-    lower, upper, shift = _tail_partition(r, kth, low=max(worst, int(pos5) + 2), high=int(pos95))
-    p5 = _interp(lower, pos5)
-    p95 = _interp(upper, pos95, shift)
+    ranked, worst_sum = _order_stats(eq, initial, kth, worst)
+    p5 = _interp(ranked, pos5)
+    p95 = _interp(ranked, pos95)
     tail = abs(p95) / abs(p5) if p5 != 0.0 else nan
     skew = m3 / m2**1.5 if m2 > 0.0 else nan
     kurt = m4 / m2**2 - 3.0 if m2 > 0.0 else nan
@@ -138,7 +185,7 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
         "omega": omega,
         "tail_ratio": tail,
         "var_95": p5,
-        "cvar_95": float(lower[:worst].mean()),
+        "cvar_95": worst_sum / worst,
         "skew": skew,
         "kurtosis": kurt,
     }
@@ -160,5 +207,5 @@ def benchmark_stats(price: Floats, /, *, periods_per_year: float, years: float) 
     return {
         "benchmark_return": growth - 1.0,
         "benchmark_cagr": cagr,
-        "benchmark_sharpe": _sharpe(bar_returns(p, float(p[0])), periods_per_year),
+        "benchmark_sharpe": _sharpe(p, periods_per_year),
     }

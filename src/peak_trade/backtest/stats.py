@@ -188,10 +188,10 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
     if not isinstance(result, BacktestResult):
         msg = f"`result` must be a BacktestResult; got {short_repr(result)}"
         raise ConfigError(msg, hint="pass what run_backtest returns, e.g. pt.run_backtest(df, ...)")
-    ts = result.equity.get_column("timestamp")
+    bars = result.bars  # not result.equity: these stats need no per-bar frame
+    ts = bars.timestamps
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
-    equity = result.equity.get_column("equity").to_numpy()
-    price = result.equity.get_column("price").to_numpy()
+    equity, price = bars.equity, bars.price
     per_year = float(ppy) if ppy is not None else infer_periods_per_year(ts)
     return {
         **result.stats,

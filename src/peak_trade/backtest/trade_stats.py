@@ -52,12 +52,10 @@ def _longest_run(flags: npt.NDArray[np.bool_]) -> int:
 
 
 def _bar_of(stamps: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """``np.searchsorted(stamps, keys)``; ascending keys (trades in order) by galloping."""
-    if keys.size > 1 and bool((np.diff(keys) >= 0).all()):
-        out = np.empty(keys.size, dtype=np.int64)
-        searchsorted_sorted_nb(np.ascontiguousarray(stamps), np.ascontiguousarray(keys), out)
-        return out
-    return np.searchsorted(stamps, keys).astype(np.int64)
+    """``np.searchsorted(stamps, keys)``, each search from where even spacing puts the key."""
+    out = np.empty(keys.size, dtype=np.int64)
+    searchsorted_sorted_nb(np.ascontiguousarray(stamps), np.ascontiguousarray(keys), out)
+    return out
 
 
 def _durations(

@@ -6,7 +6,17 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["BLOCK", "minmax_indices_nb"]
+__all__ = [
+    "BLOCK",
+    "all_finite_nb",
+    "first_equal_nb",
+    "flush_pair_nb",
+    "minmax_indices_nb",
+    "span_min_max_nb",
+]
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 #: Values scanned per vectorised min/max block before an argmin is looked for.
 BLOCK = 64
@@ -78,5 +88,70 @@ def minmax_indices_nb(
             k += 1
     if out[k - 1] != n - 1:
         out[k] = n - 1
+        k += 1
+    return k
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def all_finite_nb(values: Floats) -> bool:
+    """Reference: np.isfinite(values).all() (x - x is 0 for a finite x, NaN otherwise)."""
+    total = 0.0
+    for s in range(values.shape[0]):
+        total += values[s] - values[s]
+    return total == 0.0
+
+
+@njit(cache=True, nogil=True)
+def span_min_max_nb(los: Floats, his: Floats) -> tuple[float, float]:
+    """Reference: (los.min(), his.max()), +inf and -inf when empty.
+
+    Four running minima and maxima, so that the comparisons do not wait on each other.
+    """
+    lo0 = lo1 = lo2 = lo3 = np.inf
+    hi0 = hi1 = hi2 = hi3 = -np.inf
+    m = los.shape[0]
+    whole = m - m % 4
+    for s in range(0, whole, 4):
+        lo0 = min(lo0, los[s])
+        lo1 = min(lo1, los[s + 1])
+        lo2 = min(lo2, los[s + 2])
+        lo3 = min(lo3, los[s + 3])
+        hi0 = max(hi0, his[s])
+        hi1 = max(hi1, his[s + 1])
+        hi2 = max(hi2, his[s + 2])
+        hi3 = max(hi3, his[s + 3])
+    for s in range(whole, m):
+        lo0 = min(lo0, los[s])
+        hi0 = max(hi0, his[s])
+    return min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3))
+
+
+@njit(cache=True, nogil=True)
+def first_equal_nb(values: Floats, target: float) -> int:
+    """Reference: the first index of ``target`` in ``values`` (present)."""
+    for s in range(values.shape[0]):
+        if values[s] == target:
+            return s
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def flush_pair_nb(
+    i_min: int, i_max: int, v_min: float, v_max: float, idx_out: Ints, val_out: Floats, k: int
+) -> int:
+    """Append a bucket's minimum and maximum bars in order, each once; the new count."""
+    if i_min < 0:
+        return k
+    if i_min <= i_max:
+        first, v_first, second, v_second = i_min, v_min, i_max, v_max
+    else:
+        first, v_first, second, v_second = i_max, v_max, i_min, v_min
+    if k == 0 or first > idx_out[k - 1]:
+        idx_out[k] = first
+        val_out[k] = v_first
+        k += 1
+    if second > idx_out[k - 1]:
+        idx_out[k] = second
+        val_out[k] = v_second
         k += 1
     return k

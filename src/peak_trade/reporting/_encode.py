@@ -80,6 +80,8 @@ def compact_values(values: Floats, /) -> list[float | None]:
     idx = np.flatnonzero(finite)
     for i in (idx[0], idx[-1], idx[np.argmin(exact)], idx[np.argmax(exact)]):
         out[i] = values[i]
+    if idx.size == out.size:  # all finite (the usual case): floats as they are
+        return out.tolist()  # type: ignore[no-any-return]  # tolist() of a float64 array
     return [float(v) if ok else None for v, ok in zip(out.tolist(), finite.tolist(), strict=True)]
 
 

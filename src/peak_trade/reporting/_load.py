@@ -6,6 +6,7 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -17,7 +18,7 @@ from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import run_payload, share_prices
+from peak_trade.reporting._run_payload import RunBars, run_payload, share_prices
 from peak_trade.reporting._sweep_payload import sweep_payload
 from peak_trade.reporting._walk_forward_payload import WALK_FORWARD_FILE, walk_forward_payload
 
@@ -60,13 +61,20 @@ def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, A
 
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result."""
+    with ThreadPoolExecutor(1) as pool:  # `git rev-parse` runs while the data is computed
+        repro = pool.submit(_repro_now)
+        return _result_payload(result) | {"repro": repro.result()}
+
+
+def _result_payload(result: BacktestResult, /) -> dict[str, Any]:
     # The engine's stats carry the bars per year it used (inferred once, in the run).
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     if ppy is None:
-        ppy = infer_periods_per_year(result.equity.get_column("timestamp"))
+        ppy = infer_periods_per_year(result.bars.timestamps)
     violations = _violation_rows(violation_records(result.violations))
+    bars = result.bars  # not result.equity: the page needs no per-bar frame
     run = run_payload(
-        result.equity,
+        RunBars(bars.timestamps, bars.price, bars.equity),
         result.trades,
         strict_stats(extended_stats(result)),
         symbol="result",
@@ -76,7 +84,7 @@ def result_payload(result: BacktestResult, /) -> dict[str, Any]:
         params=result.params,
         violations=violations,
     )
-    return {"prices": share_prices([run]), "runs": [run], "repro": _repro_now()}
+    return {"prices": share_prices([run]), "runs": [run]}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:
@@ -124,7 +132,7 @@ def _run_dir(directory: Path) -> dict[str, Any]:
         recorded = row.get("violations")
         runs.append(
             run_payload(
-                eq,
+                RunBars.of_frame(eq),
                 trades.filter(mine).drop("symbol", "strategy"),
                 stats,
                 symbol=symbol,

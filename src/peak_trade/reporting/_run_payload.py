@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from peak_trade.reporting._encode import encode_series
-from peak_trade.reporting._rolling_nb import rolling_sharpe_nb
-from peak_trade.reporting.decimate import decimate_indices
+from peak_trade.backtest._risk_nb import searchsorted_sorted_nb
+from peak_trade.core.errors import PeakTradeError
+from peak_trade.reporting._encode import compact_values, encode_series
+from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
+from peak_trade.reporting._series_nb import run_series_minmax_nb
+from peak_trade.reporting.decimate import MAX_POINTS
 
-__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "run_payload", "share_prices"]
+__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "RunBars", "run_payload", "share_prices"]
 
 #: Rows of the trades table in the page.
 MAX_TRADE_ROWS: Final = 1_000
@@ -22,6 +25,25 @@ MAX_TRADE_ROWS: Final = 1_000
 MAX_MARKERS: Final = 2_000
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+class RunBars(NamedTuple):
+    """The per-bar data a run's page is drawn from (the drawdown follows from the equity)."""
+
+    timestamps: pl.Series
+    price: Floats
+    equity: Floats
+
+    @classmethod
+    def of_frame(cls, frame: pl.DataFrame, /) -> RunBars:
+        """The columns ``timestamp``, ``price`` and ``equity`` of an equity frame."""
+        price, equity = (_floats(frame.get_column(name)) for name in ("price", "equity"))
+        return cls(frame.get_column("timestamp"), price, equity)
+
+
+def _floats(column: pl.Series) -> Floats:
+    return np.ascontiguousarray(column.to_numpy(), dtype=np.float64)
 
 
 def _per_ms(timestamps: pl.Series) -> int:
@@ -40,31 +62,46 @@ def _millis_at(timestamps: pl.Series) -> Callable[[npt.NDArray[np.int64]], npt.N
     return lambda at: ticks[at] // per_ms
 
 
-def _series(
-    ms_at: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
-    values: Floats,
-    at: npt.NDArray[np.int64] | None = None,
-) -> dict[str, Any]:
-    """The decimated points, compactly encoded (``_encode``: the extremes stay exact).
+def _run_series(bars: RunBars, initial: float) -> list[tuple[Ints, Floats]]:
+    """The equity, its drawdown and the price, decimated in one pass: (bars, values) of each.
 
-    ``values[j]`` belongs to the bar ``at[j]`` (every bar in order when None).
+    Raises:
+        PeakTradeError: The equity or the price holds NaN or inf.
     """
-    keep = decimate_indices(values)
-    return encode_series(ms_at(keep if at is None else at[keep]), values[keep])
+    n_buckets = (MAX_POINTS - 2) // 2
+    size = min(bars.equity.size, 2 * n_buckets + 2)
+    idx, val = np.empty((3, size), dtype=np.int64), np.empty((3, size))
+    counts = np.empty(3, dtype=np.int64)
+    bad = run_series_minmax_nb(bars.equity, bars.price, initial, n_buckets, idx, val, counts)
+    if bad >= 0:
+        got = f"equity {bars.equity[bad]!r}, price {bars.price[bad]!r}"
+        msg = f"cannot draw a run with NaN or inf; first at bar {bad} ({got})"
+        raise PeakTradeError(msg, hint="check the run's prices and fills")
+    return [(idx[row, :k], val[row, :k]) for row, k in enumerate(counts.tolist())]
 
 
 def _rolling_sharpe(
     equity: Floats, initial: float, window: int, periods_per_year: float
 ) -> tuple[npt.NDArray[np.int64], Floats]:
-    """The bars with a finite Sharpe of their trailing ``window`` of returns, and its value."""
-    idx = np.empty(equity.size, dtype=np.int64)  # only the pages written are touched
-    values = np.empty(equity.size, dtype=np.float64)
-    k = rolling_sharpe_nb(equity, initial, window, math.sqrt(periods_per_year), idx, values)
+    """The Sharpe of the trailing ``window`` of returns, decimated: bars and values.
+
+    Of the bars with a finite Sharpe, at most ``MAX_POINTS``: each bucket's first
+    minimum and maximum, and the first and last bar (``_rolling_nb``).
+    """
+    n_buckets = (MAX_POINTS - 2) // 2
+    idx = np.empty(2 * n_buckets + 2, dtype=np.int64)
+    values = np.empty(2 * n_buckets + 2, dtype=np.float64)
+    root = math.sqrt(periods_per_year)
+    k = rolling_sharpe_minmax_nb(equity, initial, window, root, n_buckets, idx, values)
     return idx[:k], values[:k]
 
 
 def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
-    """Month-end equity over the previous month-end (the first month over the initial cash)."""
+    """Month-end equity over the previous month-end (the first month over the initial cash).
+
+    Returns the years, a row of 12 months per year (None outside the bars) and
+    each year's compound return, rounded for display (``_encode.compact_values``).
+    """
     if ts.len() == 0:
         return {"years": [], "values": [], "yearly": []}
     first, last_ts = ts[0], ts[-1]
@@ -77,8 +114,10 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
         time_unit=ts.dtype.time_unit if isinstance(ts.dtype, pl.Datetime) else "us",
         time_zone=ts.dtype.time_zone if isinstance(ts.dtype, pl.Datetime) else None,
     )
-    ticks = ts.cast(pl.Int64).to_numpy()
-    ends = np.searchsorted(ticks, starts.cast(pl.Int64).to_numpy()[1:]) - 1
+    ticks = np.ascontiguousarray(ts.cast(pl.Int64).to_numpy(), dtype=np.int64)
+    ends = np.empty(starts.len() - 1, dtype=np.int64)
+    searchsorted_sorted_nb(ticks, np.ascontiguousarray(starts.cast(pl.Int64).to_numpy()[1:]), ends)
+    ends -= 1
     ends = np.append(ends, ticks.size - 1)
     has_bars = np.concatenate(([True], ends[1:] > ends[:-1]))
     last = equity[ends]
@@ -91,9 +130,11 @@ def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
     with np.errstate(over="ignore"):
         growth = np.prod(1.0 + np.nan_to_num(grid), axis=1) - 1.0
     uniq = list(range(int(years[0]), int(years[-1]) + 1))
-    values = [[v if math.isfinite(v) else None for v in row] for row in grid.tolist()]
-    yearly = [g if math.isfinite(g) else None for g in growth.tolist()]
-    return {"years": uniq, "values": values, "yearly": yearly}
+    # Rounded for display like the series (7 significant digits; the page shows 2
+    # decimals of a percent): shorter JSON, written faster.
+    flat = compact_values(grid.ravel())
+    values = [flat[i : i + 12] for i in range(0, len(flat), 12)]
+    return {"years": uniq, "values": values, "yearly": compact_values(growth)}
 
 
 def _markers(ms: npt.NDArray[np.int64], prices: Floats) -> dict[str, Any]:
@@ -122,7 +163,7 @@ def _cell(value: Any) -> Any:
 
 
 def run_payload(
-    equity: pl.DataFrame,
+    bars: RunBars,
     trades: pl.DataFrame,
     stats: Mapping[str, Any],
     /,
@@ -136,11 +177,9 @@ def run_payload(
     violations_note: str = "none",
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given."""
-    ts = equity.get_column("timestamp")
+    ts, price, eq = bars
     ms = _millis_at(ts)
-    eq = np.ascontiguousarray(equity.get_column("equity").to_numpy(), dtype=np.float64)
-    price = np.ascontiguousarray(equity.get_column("price").to_numpy(), dtype=np.float64)
-    dd = np.ascontiguousarray(equity.get_column("drawdown").to_numpy(), dtype=np.float64)
+    (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
     live, sharpe = _rolling_sharpe(
         eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year
@@ -154,18 +193,20 @@ def run_payload(
     note = ""
     if step > 1:
         note = f"{trades.height} trades: every {step}th entry and exit is marked"
+    floats = [name for name, dtype in trades.schema.items() if dtype.is_float()]
     head = trades.head(MAX_TRADE_ROWS).with_columns(
-        pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S")
+        pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S"),
+        *(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats),  # NaN: null
     )
     return {
         "symbol": symbol,
         "strategy": strategy,
         "params": dict(params) if params is not None else None,
         "series": {
-            "equity": _series(ms, eq),
-            "drawdown": _series(ms, dd),
-            "price": _series(ms, price),
-            "rolling_sharpe": _series(ms, sharpe, live),
+            "equity": encode_series(ms(eq_at), eq_y),
+            "drawdown": encode_series(ms(dd_at), dd_y),
+            "price": encode_series(ms(px_at), px_y),
+            "rolling_sharpe": encode_series(ms(live), sharpe),
         },
         # buy and hold from the first close with the same cash: the price times this
         "bench_scale": initial_cash / float(price[0]) if price.size else 1.0,
@@ -179,7 +220,7 @@ def run_payload(
         "stats": {k: _cell(v) for k, v in stats.items()},
         "trades": {
             "columns": head.columns,
-            "rows": [[_cell(v) for v in row] for row in head.rows()],
+            "rows": head.rows(),
             "total": trades.height,
         },
         "violations": [{k: _cell(v) for k, v in row.items()} for row in violations],

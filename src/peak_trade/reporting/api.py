@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from peak_trade.backtest.result import BacktestResult
-from peak_trade.core._atomic import write_text_atomic
+from peak_trade.core._atomic import atomic_file
 from peak_trade.core.errors import ConfigError
 from peak_trade.reporting._load import dir_payload, frame_payload, result_payload
-from peak_trade.reporting._page import page_html
+from peak_trade.reporting._page import page_body, page_head
 
 __all__ = ["report"]
 
@@ -42,19 +44,38 @@ def report(
         >>> pt.report(pt.run_backtest(frame, "ma_crossover"))  # doctest: +SKIP
         PosixPath('report.html')
     """
-    payload: dict[str, Any]
+    build: Callable[[], tuple[dict[str, Any], str]]
     if isinstance(obj, BacktestResult):
-        payload, default, name = result_payload(obj), Path(REPORT_NAME), "backtest result"
+        result = obj
+        build, default = (lambda: (result_payload(result), "backtest result")), Path(REPORT_NAME)
     elif isinstance(obj, pl.DataFrame):
-        payload, default, name = frame_payload(obj), Path(REPORT_NAME), "sweep"
+        frame = obj
+        build, default = (lambda: (frame_payload(frame), "sweep")), Path(REPORT_NAME)
     elif isinstance(obj, str | os.PathLike) and Path(obj).is_dir():
         directory = Path(obj)
-        payload, default = dir_payload(directory), directory / REPORT_NAME
-        run_id = payload["repro"].get("run_id", directory.name)
-        name = f"{'sweep' if payload.get('sweep') else 'run'} {run_id}"
+        build, default = (lambda: _dir_payload(directory)), directory / REPORT_NAME
     else:
         msg = f"cannot report on {type(obj).__name__} {obj!r:.80}"
         hint = "pass a BacktestResult, a sweep frame, or a run or sweep directory"
         raise ConfigError(msg, hint=hint, context={"type": type(obj).__name__})
     target = Path(path) if path is not None else default
-    return write_text_atomic(target, page_html(payload, title=title or f"peak_trade: {name}"))
+    head = page_head()  # first: a missing plotly fails before any file is opened
+    with atomic_file(target) as out:
+
+        def write_head() -> None:  # os.write and os.fsync release the GIL
+            out.write(head)
+            os.fsync(out.fd)
+
+        # The head goes to disk while the data is computed; a failed write raises here.
+        with ThreadPoolExecutor(1, thread_name_prefix="report-head") as pool:
+            head_written = pool.submit(write_head)
+            payload, name = build()
+            head_written.result()
+        out.write(page_body(payload, title=title or f"peak_trade: {name}"))
+    return target
+
+
+def _dir_payload(directory: Path) -> tuple[dict[str, Any], str]:
+    payload = dir_payload(directory)
+    run_id = payload["repro"].get("run_id", directory.name)
+    return payload, f"{'sweep' if payload.get('sweep') else 'run'} {run_id}"
