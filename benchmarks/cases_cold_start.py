@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from benchmarks.gatekit import RatioCase
 
-__all__ = ["CLI", "SCRIPTS", "ColdRun", "cases", "cold_run", "main"]
+__all__ = ["CLI", "HIDE_SCIPY", "SCRIPTS", "ColdRun", "cases", "cold_run", "main"]
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
@@ -80,6 +81,11 @@ class ColdRun:
     process_s: float
     cpu_s: float
     inside_s: float | None
+
+
+#: Prepended by ``--hide-scipy``: scipy then fails to import, as in a plain install
+#: (numba imports ``scipy.linalg`` while building its CPU target when scipy is there).
+HIDE_SCIPY = "import sys\nsys.modules['scipy'] = None\n"
 
 
 def cold_run(
@@ -138,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--before", type=Path, help="a second src tree to interleave")
     parser.add_argument("--cli", action="store_true", help="also time `peak-trade run`")
+    parser.add_argument("--hide-scipy", action="store_true", help="scripts run as if no scipy")
     opts = parser.parse_args(argv)
     trees = {"after": SRC} if opts.before is None else {"before": opts.before, "after": SRC}
     names = ["floor", "import", "strategy", "signal", "cli_help"]
@@ -153,16 +160,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         if name in CLI:  # in a fresh directory each time: the quickstart's data cache misses
             cwd = Path(tempfile.mkdtemp(dir=scratch))
             return cold_run("", src=src, args=CLI[name], cwd=cwd)
-        return cold_run(SCRIPTS[name], src=src)
+        prefix = HIDE_SCIPY if opts.hide_scipy else ""
+        return cold_run(prefix + SCRIPTS[name], src=src)
 
-    for label in labels:  # warm numba's cache and the bytecode of every tree
-        once(label)
-    start_load = _load()
-    for i in range(opts.rounds):
-        order = labels if i % 2 == 0 else labels[::-1]
-        for label in order:
-            runs[label].append(once(label))
-    print(f"{opts.rounds} rounds, load (1/5 min) {start_load} -> {_load()}, {sys.executable}")
+    try:
+        for label in labels:  # warm numba's cache and the bytecode of every tree
+            once(label)
+        start_load = _load()
+        for i in range(opts.rounds):
+            order = labels if i % 2 == 0 else labels[::-1]
+            for label in order:
+                runs[label].append(once(label))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    hidden = ", scipy hidden" if opts.hide_scipy else ""
+    print(f"{opts.rounds} rounds, load (1/5 min) {start_load} -> {_load()}{hidden}")
     floor = runs["floor"]
     for label in labels:
         whole = [r.process_s for r in runs[label]]
