@@ -14,6 +14,8 @@ given as a ratio to its floor, timed A B A B beside it:
   "ma_crossover", {...})`` on 1,000 synthetic bars, what the issue's user types.
 - ``signal``: the same with an exposure array, the script of
   ``benchmarks.test_engine_bench.cold_start_seconds``.
+- ``strategy_freeze``: ``strategy`` ending in ``gc.freeze()``, as the console script
+  does: the interpreter's shutdown then skips the collector's scan of numba's objects.
 - ``cli_help``: ``peak-trade --help``, the CLI's fixed cost (``--cli`` also times
   the quickstart ``peak-trade run`` in a fresh working directory).
 
@@ -68,6 +70,9 @@ SCRIPTS = {
     + "run_backtest(df, signal=(np.arange(1000) // 50 % 2).astype(float))\n"
     + _DONE,
 }
+#: ``strategy``, then ``gc.freeze()`` before the interpreter exits (what ``peak-trade``
+#: does): its shutdown then skips the collector's scan of numba's many objects.
+SCRIPTS["strategy_freeze"] = SCRIPTS["strategy"] + "import gc\ngc.freeze()\n"
 #: CLI figures: ``python -m peak_trade.cli ARGS`` (the console script's entry point).
 CLI = {"cli_help": ("--help",), "cli_run": ("run",)}
 
@@ -112,7 +117,7 @@ def cold_run(
         msg = f"cold-start process failed ({done.returncode}):\n{done.stderr[-2000:]}"
         raise RuntimeError(msg)
     lines = done.stdout.strip().splitlines()
-    inside = float(lines[-1]) if lines and script.endswith(_DONE) else None
+    inside = float(lines[-1]) if lines and _DONE in script else None
     return ColdRun(process_s, cpu_s, inside)
 
 
@@ -147,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--hide-scipy", action="store_true", help="scripts run as if no scipy")
     opts = parser.parse_args(argv)
     trees = {"after": SRC} if opts.before is None else {"before": opts.before, "after": SRC}
-    names = ["floor", "import", "strategy", "signal", "cli_help"]
+    names = ["floor", "import", "strategy", "strategy_freeze", "signal", "cli_help"]
     labels = ["floor"] + [f"{n}/{t}" for t in trees for n in names[1:]]
     if opts.cli:
         labels += [f"cli_run/{t}" for t in trees]
