@@ -50,9 +50,10 @@ _FIRST_BACKTEST = """
 import sys, peak_trade
 df = peak_trade.synthetic_ohlcv(300)
 peak_trade.run_backtest(df, "ma_crossover", {"fast": 5, "slow": 20})
-unused = ["pyarrow", "pandas", "pydantic", "peak_trade.data.cache", "peak_trade.data.retry",
-          "peak_trade.data.reader._read", "peak_trade.data.providers.file",
-          "peak_trade.data.providers.ccxt", "peak_trade.research", "peak_trade.core.config_schema"]
+unused = ["pyarrow", "pandas", "pydantic", "ray", "plotly",
+          "peak_trade.data.cache", "peak_trade.data.retry", "peak_trade.data.reader._read",
+          "peak_trade.data.providers.file", "peak_trade.data.providers.ccxt",
+          "peak_trade.research", "peak_trade.core.config_schema"]
 print(*[name for name in unused if name in sys.modules])
 """
 
