@@ -39,6 +39,33 @@ def test_import_is_light():
     assert out.stdout.split() == ["False", "False"]
 
 
+def test_import_loads_no_data_library():
+    """`import peak_trade` loads neither polars nor pyarrow: the data names are lazy too."""
+    code = "import sys, peak_trade; print('polars' in sys.modules, 'pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+_FIRST_BACKTEST = """
+import sys, peak_trade
+df = peak_trade.synthetic_ohlcv(300)
+peak_trade.run_backtest(df, "ma_crossover", {"fast": 5, "slow": 20})
+unused = ["pyarrow", "pandas", "pydantic", "ray", "plotly",
+          "peak_trade.data.cache", "peak_trade.data.retry", "peak_trade.data.reader._read",
+          "peak_trade.data.providers.file", "peak_trade.data.providers.ccxt",
+          "peak_trade.research", "peak_trade.core.config_schema"]
+print(*[name for name in unused if name in sys.modules])
+"""
+
+
+def test_first_backtest_loads_only_what_it_uses():
+    """Cold start (issue 17): import + a first backtest load no file, cache or config code."""
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_BACKTEST], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == []
+
+
 def test_version_is_the_installed_distribution_version():
     """The constant in _version.py is what hatchling put into the installed metadata."""
     from importlib.metadata import version

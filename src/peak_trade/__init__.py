@@ -1,7 +1,9 @@
 """peak_trade: a stability layer for large-batch trading research.
 
-Everything public is importable from here. The backtest, research and config
-names load their modules (numba kernels, pydantic models) on first use.
+Everything public is importable from here. Only the errors and the logging
+helpers load with the package; every other name loads its module (polars and the
+data layer, numba kernels, pydantic models) on first use, so a fresh process pays
+only for what it calls (docs/benchmarks.md, "Cold start").
 """
 
 from typing import TYPE_CHECKING
@@ -17,37 +19,9 @@ from peak_trade.core import (
     DataContractError,
     PeakTradeError,
     ProviderError,
-    ReproContext,
-    assert_deterministic,
     configure_logging,
     current_context,
     run_context,
-    set_global_seed,
-    stable_hash,
-    verify_determinism,
-)
-from peak_trade.data import (
-    CcxtProvider,
-    CircuitBreaker,
-    ContractReport,
-    FileProvider,
-    OhlcvCache,
-    Provider,
-    ResilientProvider,
-    RetryPolicy,
-    SyntheticProvider,
-    Violation,
-    atomic_read,
-    atomic_write,
-    check_ohlcv,
-    filter_ohlcv,
-    no_wait,
-    normalize_ohlcv,
-    ohlcv_rules,
-    read_ohlcv,
-    resample_ohlcv,
-    synthetic_ohlcv,
-    validate_ohlcv,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +45,36 @@ if TYPE_CHECKING:
     )
     from peak_trade.cli._run_config import load_config, validate_config
     from peak_trade.core.config_schema import Config
+    from peak_trade.core.repro import (
+        ReproContext,
+        assert_deterministic,
+        set_global_seed,
+        stable_hash,
+        verify_determinism,
+    )
+    from peak_trade.data import (
+        CcxtProvider,
+        CircuitBreaker,
+        ContractReport,
+        FileProvider,
+        OhlcvCache,
+        Provider,
+        ResilientProvider,
+        RetryPolicy,
+        SyntheticProvider,
+        Violation,
+        atomic_read,
+        atomic_write,
+        check_ohlcv,
+        filter_ohlcv,
+        no_wait,
+        normalize_ohlcv,
+        ohlcv_rules,
+        read_ohlcv,
+        resample_ohlcv,
+        synthetic_ohlcv,
+        validate_ohlcv,
+    )
     from peak_trade.reporting import report
     from peak_trade.research import SweepProgress, SweepSummary, rank_sweep, sweep, sweep_pbo, top_n
     from peak_trade.research.stats import (
@@ -81,7 +85,42 @@ if TYPE_CHECKING:
     )
     from peak_trade.research.walk_forward import WalkForwardResult, walk_forward
 
+# The data layer and the repro helpers load polars (and pyarrow for the cache and the
+# file reader) when first used, not on `import peak_trade`.
 _LAZY = {
+    **dict.fromkeys(
+        [
+            "ReproContext",
+            "assert_deterministic",
+            "set_global_seed",
+            "stable_hash",
+            "verify_determinism",
+        ],
+        "peak_trade.core.repro",
+    ),
+    **dict.fromkeys(["OhlcvCache"], "peak_trade.data.cache"),
+    **dict.fromkeys(["atomic_read", "atomic_write"], "peak_trade.data.cache_atomic"),
+    **dict.fromkeys(
+        [
+            "ContractReport",
+            "Violation",
+            "check_ohlcv",
+            "filter_ohlcv",
+            "ohlcv_rules",
+            "validate_ohlcv",
+        ],
+        "peak_trade.data.contracts",
+    ),
+    **dict.fromkeys(["normalize_ohlcv", "resample_ohlcv"], "peak_trade.data.normalize"),
+    "CcxtProvider": "peak_trade.data.providers.ccxt",
+    "FileProvider": "peak_trade.data.providers.file",
+    "Provider": "peak_trade.data.providers.base",
+    "ResilientProvider": "peak_trade.data.providers.resilient",
+    **dict.fromkeys(
+        ["SyntheticProvider", "synthetic_ohlcv"], "peak_trade.data.providers.synthetic"
+    ),
+    "read_ohlcv": "peak_trade.data.reader._read",
+    **dict.fromkeys(["CircuitBreaker", "RetryPolicy", "no_wait"], "peak_trade.data.retry"),
     **dict.fromkeys(
         [
             "BacktestConfig",

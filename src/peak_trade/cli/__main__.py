@@ -2,6 +2,6 @@
 
 import sys
 
-from peak_trade.cli.main import main
+from peak_trade.cli.main import console_main
 
-sys.exit(main())
+sys.exit(console_main())

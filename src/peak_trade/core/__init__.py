@@ -27,13 +27,6 @@ from peak_trade.core.logging import (
     run_context,
     spawn_thread,
 )
-from peak_trade.core.repro import (
-    ReproContext,
-    assert_deterministic,
-    set_global_seed,
-    stable_hash,
-    verify_determinism,
-)
 
 if TYPE_CHECKING:
     from peak_trade.core.config_schema import (
@@ -45,14 +38,32 @@ if TYPE_CHECKING:
         quickstart_path,
         validate_config,
     )
+    from peak_trade.core.repro import (
+        ReproContext,
+        assert_deterministic,
+        set_global_seed,
+        stable_hash,
+        verify_determinism,
+    )
 
-# pydantic builds its models on import; load the schema only when it is used.
+# pydantic builds its models on import; load the schema only when it is used. The
+# repro names load polars (and numpy, xxhash) on first use too.
 _SCHEMA_NAMES = ("Config", "ParamLike", "StrategyRule", "SweepSection", "load_config")
+_REPRO_NAMES = (
+    "ReproContext",
+    "assert_deterministic",
+    "set_global_seed",
+    "stable_hash",
+    "verify_determinism",
+)
 __getattr__ = lazy_getattr(
     __name__,
-    dict.fromkeys(
-        [*_SCHEMA_NAMES, "quickstart_path", "validate_config"], "peak_trade.core.config_schema"
-    ),
+    {
+        **dict.fromkeys(
+            [*_SCHEMA_NAMES, "quickstart_path", "validate_config"], "peak_trade.core.config_schema"
+        ),
+        **dict.fromkeys(_REPRO_NAMES, "peak_trade.core.repro"),
+    },
 )
 
 __all__ = [

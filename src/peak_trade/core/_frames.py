@@ -2,8 +2,9 @@
 
 Accepted frames: polars DataFrame or LazyFrame, pyarrow Table or RecordBatch, and
 pandas DataFrame. Accepted series: polars Series, pyarrow Array or ChunkedArray, and
-pandas Series. pandas is never imported here: a pandas object can only exist when
-the user has already loaded pandas.
+pandas Series. Neither pandas nor pyarrow is imported here: a pandas or pyarrow
+object can only exist when the user has already loaded its library (pyarrow costs
+~25 ms of every start; it is imported only to convert a pandas object).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import sys
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
 from peak_trade.core.errors import DataContractError
 
@@ -30,6 +30,12 @@ def _pandas() -> Any:
     return sys.modules.get("pandas")
 
 
+def _arrow_kind(obj: Any, *names: str) -> bool:
+    """True when ``obj`` is one of pyarrow's ``names`` (False while pyarrow is not loaded)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(obj, tuple(getattr(pa, name) for name in names))
+
+
 def is_frame(obj: Any, /) -> bool:
     """True for every kind :func:`to_polars` accepts.
 
@@ -37,7 +43,7 @@ def is_frame(obj: Any, /) -> bool:
         >>> is_frame(pl.DataFrame()), is_frame([1, 2])
         (True, False)
     """
-    if isinstance(obj, pl.DataFrame | pl.LazyFrame | pa.Table | pa.RecordBatch):
+    if isinstance(obj, pl.DataFrame | pl.LazyFrame) or _arrow_kind(obj, "Table", "RecordBatch"):
         return True
     pd = _pandas()
     return pd is not None and isinstance(obj, pd.DataFrame)
@@ -74,13 +80,15 @@ def short_repr(obj: Any, /) -> str:
 
 
 def _series_kind(obj: Any) -> bool:
-    if isinstance(obj, pl.Series | pa.Array | pa.ChunkedArray):
+    if isinstance(obj, pl.Series) or _arrow_kind(obj, "Array", "ChunkedArray"):
         return True
     pd = _pandas()
     return pd is not None and isinstance(obj, pd.Series)
 
 
 def _pandas_frame(obj: Any, timestamp: str) -> pl.DataFrame:
+    import pyarrow as pa  # a dependency; loaded here, where a pandas frame is converted
+
     pd = sys.modules["pandas"]
     frame = obj
     index = obj.index
@@ -105,7 +113,11 @@ def _conversion_error(obj: Any, exc: Exception) -> DataContractError:
     )
 
 
-_FAILURES = (pl.exceptions.PolarsError, pa.ArrowException, ValueError, TypeError)
+def _failures() -> tuple[type[Exception], ...]:
+    """The conversion errors to wrap; pyarrow's only once pyarrow is loaded."""
+    pa = sys.modules.get("pyarrow")
+    arrow = (pa.ArrowException,) if pa is not None else ()
+    return (pl.exceptions.PolarsError, *arrow, ValueError, TypeError)
 
 
 def to_polars(obj: Any, /, *, timestamp: str = "timestamp") -> pl.DataFrame:
@@ -136,12 +148,12 @@ def to_polars(obj: Any, /, *, timestamp: str = "timestamp") -> pl.DataFrame:
     try:
         if isinstance(obj, pl.LazyFrame):
             return obj.collect()
-        if isinstance(obj, pa.Table | pa.RecordBatch):
+        if _arrow_kind(obj, "Table", "RecordBatch"):
             result = pl.from_arrow(obj)
             assert isinstance(result, pl.DataFrame)  # a Table always gives a DataFrame
             return result
         return _pandas_frame(obj, timestamp)
-    except _FAILURES as exc:
+    except _failures() as exc:
         raise _conversion_error(obj, exc) from exc
 
 
@@ -162,12 +174,14 @@ def to_series(obj: Any, /) -> pl.Series | None:
     if not _series_kind(obj):
         return None
     try:
-        if isinstance(obj, pa.Array | pa.ChunkedArray):
+        if _arrow_kind(obj, "Array", "ChunkedArray"):
             result = pl.from_arrow(obj)
         else:
+            import pyarrow as pa  # a dependency; loaded here, where a pandas series is converted
+
             name = obj.name if isinstance(obj.name, str) else ""
             result = pl.Series(name, pa.Array.from_pandas(obj))
-    except _FAILURES as exc:
+    except _failures() as exc:
         raise _conversion_error(obj, exc) from exc
     assert isinstance(result, pl.Series)  # an Array always gives a Series
     return result
