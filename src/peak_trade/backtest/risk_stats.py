@@ -69,7 +69,7 @@ def _sample_returns(equity: Floats, initial: float, step: int) -> Floats:
 
 
 def _order_stats(
-    equity: Floats, initial: float, kth: list[int], worst: int, shift: float
+    equity: Floats, initial: float, kth: list[int], worst: int, sample: Floats
 ) -> tuple[dict[int, float], float, tuple[float, ...] | None]:
     """The bar returns' ``k``-th smallest for each ``k`` in ``kth``, and the sum of the
     ``worst`` smallest (``worst - 1`` must be in ``kth``).
@@ -80,14 +80,16 @@ def _order_stats(
     over the equity, no returns array). The bands are partitioned. If a band
     misses a wanted rank, all the returns are partitioned instead.
 
-    The bands' pass also returns ``return_power_sums_nb(equity, initial, shift)``
-    (None on the other paths).
+    ``sample`` is ``_sample_returns(equity, initial, _stride(n))``. The bands' pass
+    also returns ``return_power_sums_nb(equity, initial, sample.mean())`` (None on
+    the other paths).
     """
     n = equity.size
     lower = [k for k in kth if k < n // 2]
     upper = [k for k in kth if k >= n // 2]
     if n >= _BAND_MIN and lower and upper:
-        sample = np.sort(_sample_returns(equity, initial, n // _BAND_SAMPLE))
+        shift = float(sample.mean())
+        sample = np.sort(sample)
         m = sample.size
 
         def at(share: float) -> float:
@@ -124,9 +126,9 @@ def _order_stats(
     return {k: float(part[k]) for k in kth}, float(part[:worst].sum()), None
 
 
-def _shift(equity: Floats, initial: float) -> float:
-    """A shift close to the bar returns' mean: that of an evenly strided sample."""
-    return float(_sample_returns(equity, initial, max(equity.size // _BAND_SAMPLE, 1)).mean())
+def _stride(n: int) -> int:
+    """The step of the evenly strided sample of ``n`` returns."""
+    return max(n // _BAND_SAMPLE, 1)
 
 
 def _moments(
@@ -160,7 +162,8 @@ def _sharpe(price: Floats, periods_per_year: float) -> float:
     if n < 2:
         return math.nan
     first = float(price[0])
-    _, _, mean, m2, _, _ = _moments(price, first, _shift(price, first))
+    shift = float(_sample_returns(price, first, _stride(n)).mean())  # close to the mean
+    _, _, mean, m2, _, _ = _moments(price, first, shift)
     std = math.sqrt(m2 * n / (n - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
@@ -183,7 +186,6 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     nan = math.nan
     if eq.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    shift = _shift(eq, initial)
     # The order statistics of the two tails serve both quantiles (linear
     # interpolation, numpy's default) and the CVaR's worst returns.
     n = eq.size
@@ -191,8 +193,11 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     pos5, pos95 = (n - 1) * 0.05, (n - 1) * 0.95
     kth = sorted({worst - 1, int(pos5), min(int(pos5) + 1, n - 1), int(pos95),
                   min(int(pos95) + 1, n - 1)})  # fmt: skip
-    # The order statistics' pass over the equity may sum the powers about shift too.
-    ranked, worst_sum, sums = _order_stats(eq, initial, kth, worst, shift)
+    # The order statistics' pass over the equity may sum the powers too, about the
+    # mean of the same strided sample of returns that places its bands.
+    sample = _sample_returns(eq, initial, _stride(n))
+    shift = float(sample.mean())
+    ranked, worst_sum, sums = _order_stats(eq, initial, kth, worst, sample)
     gain, loss, _, m2, m3, m4 = _moments(eq, initial, shift, sums)
     omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     p5 = _interp(ranked, pos5)
