@@ -20,6 +20,7 @@ __all__ = [
     "returns_into_nb",
     "return_power_sums_nb",
     "return_bands_nb",
+    "return_bands_sums_nb",
     "searchsorted_sorted_nb",
 ]
 
@@ -111,6 +112,35 @@ def _below_above_nb(r: npt.NDArray[np.float64], lo: float, hi: float) -> tuple[i
     return below, total, above
 
 
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _power_sums_into_nb(
+    r: npt.NDArray[np.float64], shift: float, sums: npt.NDArray[np.float64]
+) -> None:
+    """Reference: sums += (r[r>0].sum(), -r[r<0].sum(), (d**k).sum() k=1..4) with d = r - shift."""
+    gain = 0.0
+    loss = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    s4 = 0.0
+    for t in range(r.shape[0]):
+        v = r[t]
+        gain += v if v > 0.0 else 0.0
+        loss += -v if v < 0.0 else 0.0
+        d = v - shift
+        d2 = d * d
+        s1 += d
+        s2 += d2
+        s3 += d2 * d
+        s4 += d2 * d2
+    sums[0] += gain
+    sums[1] += loss
+    sums[2] += s1
+    sums[3] += s2
+    sums[4] += s3
+    sums[5] += s4
+
+
 @njit(cache=True, nogil=True)
 def return_bands_nb(
     equity: npt.NDArray[np.float64],
@@ -123,9 +153,29 @@ def return_bands_nb(
     high_band[:b] = r[(c[2] <= r) & (r <= c[3])]; (a, b, (r < c[0]).sum(), r[r < c[0]].sum(),
     (r > c[3]).sum()).
 
+    ``return_bands_sums_nb`` without the power sums.
+    """
+    return return_bands_sums_nb(equity, initial, cuts, 0.0, low_band, high_band, np.zeros(0))
+
+
+@njit(cache=True, nogil=True)
+def return_bands_sums_nb(
+    equity: npt.NDArray[np.float64],
+    initial: float,
+    cuts: npt.NDArray[np.float64],
+    shift: float,
+    low_band: npt.NDArray[np.float64],
+    high_band: npt.NDArray[np.float64],
+    sums: npt.NDArray[np.float64],
+) -> tuple[int, int, int, float, int]:
+    """Reference: return_bands_nb's outputs, and sums[:] = return_power_sums_nb(equity,
+    initial, shift) if ``sums`` has 6 slots (one pass over the equity for both).
+
     The returns are formed a chunk at a time; each chunk's sum below ``c[0]`` is
     added to the total with compensation (Neumaier).
     """
+    with_sums = sums.shape[0] == 6
+    sums[:] = 0.0
     c0, c1, c2, c3 = cuts[0], cuts[1], cuts[2], cuts[3]
     n = equity.shape[0]
     buf = np.empty(CHUNK)
@@ -140,6 +190,8 @@ def return_bands_nb(
         r = buf[: j1 - j0]
         returns_into_nb(equity, initial, j0, j1, r)
         k_below, x, k_above = _below_above_nb(r, c0, c3)
+        if with_sums:
+            _power_sums_into_nb(r, shift, sums)
         below += k_below
         above += k_above
         t = total + x

@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from peak_trade.backtest._risk_nb import bar_returns_nb, return_bands_nb, return_power_sums_nb
+from peak_trade.backtest._risk_nb import bar_returns_nb, return_bands_sums_nb, return_power_sums_nb
 
 __all__ = [
     "BENCHMARK_STAT_NAMES",
@@ -69,8 +69,8 @@ def _sample_returns(equity: Floats, initial: float, step: int) -> Floats:
 
 
 def _order_stats(
-    equity: Floats, initial: float, kth: list[int], worst: int
-) -> tuple[dict[int, float], float]:
+    equity: Floats, initial: float, kth: list[int], worst: int, sample: Floats
+) -> tuple[dict[int, float], float, tuple[float, ...] | None]:
     """The bar returns' ``k``-th smallest for each ``k`` in ``kth``, and the sum of the
     ``worst`` smallest (``worst - 1`` must be in ``kth``).
 
@@ -79,12 +79,17 @@ def _order_stats(
     returns below the lower band are counted and summed on the way (one pass
     over the equity, no returns array). The bands are partitioned. If a band
     misses a wanted rank, all the returns are partitioned instead.
+
+    ``sample`` is ``_sample_returns(equity, initial, _stride(n))``. The bands' pass
+    also returns ``return_power_sums_nb(equity, initial, sample.mean())`` (None on
+    the other paths).
     """
     n = equity.size
     lower = [k for k in kth if k < n // 2]
     upper = [k for k in kth if k >= n // 2]
     if n >= _BAND_MIN and lower and upper:
-        sample = np.sort(_sample_returns(equity, initial, n // _BAND_SAMPLE))
+        shift = float(sample.mean())
+        sample = np.sort(sample)
         m = sample.size
 
         def at(share: float) -> float:
@@ -100,7 +105,10 @@ def _order_stats(
         )
         # Only the bands' pages of the two buffers are touched.
         low_band, high_band = np.empty(n), np.empty(n)
-        a, b, below, below_sum, above = return_bands_nb(equity, initial, cuts, low_band, high_band)
+        sums = np.empty(6)
+        a, b, below, below_sum, above = return_bands_sums_nb(
+            equity, initial, cuts, shift, low_band, high_band, sums
+        )
         start = n - above - b  # the rank of high_band's smallest value
         if (
             below <= lower[0]
@@ -112,22 +120,32 @@ def _order_stats(
             high = np.partition(high_band[:b], [k - start for k in upper])
             ranked = {k: float(low[k - below]) for k in lower}
             ranked.update({k: float(high[k - start]) for k in upper})
-            return ranked, below_sum + float(low[: worst - below].sum())
+            worst_sum = below_sum + float(low[: worst - below].sum())
+            return ranked, worst_sum, tuple(sums.tolist())
     part = np.partition(bar_returns(equity, initial), kth)
-    return {k: float(part[k]) for k in kth}, float(part[:worst].sum())
+    return {k: float(part[k]) for k in kth}, float(part[:worst].sum()), None
 
 
-def _moments(equity: Floats, initial: float) -> tuple[float, float, float, float, float, float]:
+def _stride(n: int) -> int:
+    """The step of the evenly strided sample of ``n`` returns."""
+    return max(n // _BAND_SAMPLE, 1)
+
+
+def _moments(
+    equity: Floats, initial: float, shift: float, sums: tuple[float, ...] | None = None
+) -> tuple[float, float, float, float, float, float]:
     """The bar returns' gain and loss sums, mean, and 2nd to 4th central moments.
 
-    One pass of power sums about a shift close to the mean (that of an evenly
-    strided sample of the returns), turned into central moments; a second pass
-    about the mean itself if the shift turns out far from it.
+    One pass of power sums about ``shift`` (``sums``, if that pass was made
+    already), turned into central moments; a second pass about the mean itself
+    if the shift turns out far from it.
     """
     n = equity.size
-    shift = float(_sample_returns(equity, initial, max(n // _BAND_SAMPLE, 1)).mean())
     for _ in range(2):
-        gain, loss, s1, s2, s3, s4 = return_power_sums_nb(equity, initial, shift)
+        if sums is None:
+            sums = return_power_sums_nb(equity, initial, shift)
+        gain, loss, s1, s2, s3, s4 = sums
+        sums = None
         d, p2, p3, p4 = s1 / n, s2 / n, s3 / n, s4 / n
         m2 = max(p2 - d * d, 0.0)  # >= 0 but for rounding
         if d * d <= 0.01 * m2 or not math.isfinite(d):  # within 0.1 std: no cancellation
@@ -143,7 +161,9 @@ def _sharpe(price: Floats, periods_per_year: float) -> float:
     n = price.size
     if n < 2:
         return math.nan
-    _, _, mean, m2, _, _ = _moments(price, float(price[0]))
+    first = float(price[0])
+    shift = float(_sample_returns(price, first, _stride(n)).mean())  # close to the mean
+    _, _, mean, m2, _, _ = _moments(price, first, shift)
     std = math.sqrt(m2 * n / (n - 1))
     if std == 0.0:
         return 0.0 if mean == 0.0 else math.nan
@@ -166,8 +186,6 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     nan = math.nan
     if eq.size < 2:
         return dict.fromkeys(RISK_STAT_NAMES, nan)
-    gain, loss, _, m2, m3, m4 = _moments(eq, initial)
-    omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     # The order statistics of the two tails serve both quantiles (linear
     # interpolation, numpy's default) and the CVaR's worst returns.
     n = eq.size
@@ -175,7 +193,13 @@ def risk_stats(equity: Floats, initial: float, /) -> dict[str, float]:
     pos5, pos95 = (n - 1) * 0.05, (n - 1) * 0.95
     kth = sorted({worst - 1, int(pos5), min(int(pos5) + 1, n - 1), int(pos95),
                   min(int(pos95) + 1, n - 1)})  # fmt: skip
-    ranked, worst_sum = _order_stats(eq, initial, kth, worst)
+    # The order statistics' pass over the equity may sum the powers too, about the
+    # mean of the same strided sample of returns that places its bands.
+    sample = _sample_returns(eq, initial, _stride(n))
+    shift = float(sample.mean())
+    ranked, worst_sum, sums = _order_stats(eq, initial, kth, worst, sample)
+    gain, loss, _, m2, m3, m4 = _moments(eq, initial, shift, sums)
+    omega = gain / loss if loss > 0.0 else (math.inf if gain > 0.0 else nan)
     p5 = _interp(ranked, pos5)
     p95 = _interp(ranked, pos95)
     tail = abs(p95) / abs(p5) if p5 != 0.0 else nan

