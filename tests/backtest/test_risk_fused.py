@@ -10,21 +10,13 @@ from hypothesis.extra import numpy as hnp
 
 from peak_trade.backtest._risk_nb import return_bands_sums_nb
 from peak_trade.backtest.risk_stats import risk_stats
+from tests.backtest.test_risk_kernels import plain_returns
 
 equities = hnp.arrays(
     np.float64,
     st.integers(1, 1_500),  # past a few chunks of 512 returns
     elements=st.one_of(st.floats(1.0, 1e6), st.sampled_from([0.0, -5.0])),
 )
-
-
-def plain_returns(equity, initial):
-    """Each bar over the one before (the first over ``initial``); 0.0 after a value <= 0."""
-    out, prev = [], initial
-    for e in equity:
-        out.append(e / prev - 1.0 if prev > 0.0 else 0.0)
-        prev = e
-    return out
 
 
 @pytest.mark.smoke
