@@ -6,7 +6,7 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,7 +18,7 @@ from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import RunBars, run_payload, share_prices
+from peak_trade.reporting._run_payload import RunBars, run_payload, share_prices, stats_cells
 from peak_trade.reporting._sweep_payload import sweep_payload
 from peak_trade.reporting._walk_forward_payload import WALK_FORWARD_FILE, walk_forward_payload
 
@@ -60,31 +60,40 @@ def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, A
 
 
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
-    """The page data of one in-memory result."""
-    with ThreadPoolExecutor(1) as pool:  # `git rev-parse` runs while the data is computed
+    """The page data of one in-memory result.
+
+    Four jobs overlap: `git rev-parse` for the repro context, the extended stats,
+    the rolling Sharpe and the other series (their numba kernels release the GIL,
+    so on two cores they run side by side).
+    """
+    trades = result.trades  # built here, once, before the jobs read it
+    with ThreadPoolExecutor(3, thread_name_prefix="report") as pool:
+        stats = pool.submit(lambda: strict_stats(extended_stats(result)))
         repro = pool.submit(_repro_now)
-        return _result_payload(result) | {"repro": repro.result()}
+        run = _run(result, trades, pool)
+        run["stats"] = stats_cells(stats.result())
+        return {"prices": share_prices([run]), "runs": [run], "repro": repro.result()}
 
 
-def _result_payload(result: BacktestResult, /) -> dict[str, Any]:
+def _run(result: BacktestResult, trades: pl.DataFrame, pool: Executor, /) -> dict[str, Any]:
+    """The run's page data without its stats (``result_payload`` adds them)."""
     # The engine's stats carry the bars per year it used (inferred once, in the run).
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     if ppy is None:
         ppy = infer_periods_per_year(result.bars.timestamps)
-    violations = _violation_rows(violation_records(result.violations))
     bars = result.bars  # not result.equity: the page needs no per-bar frame
-    run = run_payload(
+    return run_payload(
         RunBars(bars.timestamps, bars.price, bars.equity),
-        result.trades,
-        strict_stats(extended_stats(result)),
+        trades,
+        {},
         symbol="result",
         strategy="backtest",
         initial_cash=float(result.config.initial_cash),
         periods_per_year=float(ppy),
         params=result.params,
-        violations=violations,
+        violations=_violation_rows(violation_records(result.violations)),
+        pool=pool,
     )
-    return {"prices": share_prices([run]), "runs": [run]}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:

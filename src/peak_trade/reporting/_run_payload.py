@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -162,6 +163,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def stats_cells(stats: Mapping[str, Any], /) -> dict[str, Any]:
+    """The stats as the page's JSON cells (NaN and inf as null)."""
+    return {k: _cell(v) for k, v in stats.items()}
+
+
 def run_payload(
     bars: RunBars,
     trades: pl.DataFrame,
@@ -175,15 +181,20 @@ def run_payload(
     params: Mapping[str, Any] | None = None,
     violations: Sequence[Mapping[str, Any]] = (),
     violations_note: str = "none",
+    pool: Executor | None = None,
 ) -> dict[str, Any]:
-    """Everything the page draws for one run; long series decimated, stats as given."""
+    """Everything the page draws for one run; long series decimated, stats as given.
+
+    With ``pool``, the rolling Sharpe is computed there while this thread decimates
+    the other series (both kernels release the GIL).
+    """
     ts, price, eq = bars
     ms = _millis_at(ts)
-    (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
     window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
-    live, sharpe = _rolling_sharpe(
-        eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year
-    )
+    rolling_args = (eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year)
+    rolling = pool.submit(_rolling_sharpe, *rolling_args) if pool is not None else None
+    (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
+    live, sharpe = rolling.result() if rolling is not None else _rolling_sharpe(*rolling_args)
     entry_ms, exit_ms = (
         _millis(trades.get_column("entry_ts")),
         _millis(trades.get_column("exit_ts")),
@@ -217,7 +228,7 @@ def run_payload(
         ),
         "markers_note": note,
         "monthly": _monthly(ts, eq, initial_cash),
-        "stats": {k: _cell(v) for k, v in stats.items()},
+        "stats": stats_cells(stats),
         "trades": {
             "columns": head.columns,
             "rows": head.rows(),
