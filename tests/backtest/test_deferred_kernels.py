@@ -50,7 +50,9 @@ def test_the_fill_screen_passes_exactly_when_no_row_fails(rows):
     screened = dk.fills_ok_nb(fills, len(rows), low, high, SLIP, count)
     assert screened == (not any(per_row))
     strict = count._replace(mode=ik.CHECK_STOP)
-    code, bar = dk.first_fill_fault_nb(fills, len(rows), low, high, SLIP, strict, new_violations())
+    code, bar = dk.first_fill_violation_nb(
+        fills, len(rows), low, high, SLIP, strict, new_violations()
+    )
     failing = [(c, rows[r][0]) for r, c in enumerate(per_row) if c]
     assert (code, bar) == (failing[0] if failing else (0, -1))
 

@@ -16,7 +16,7 @@ from peak_trade.backtest._inputs import build_inputs, new_book, new_violations, 
 from peak_trade.backtest._nb import checks as ik
 from peak_trade.backtest._nb.derive import from_steps_nb
 from peak_trade.backtest._nb.end import end_checks_nb
-from peak_trade.backtest._nb.fill_checks import first_fill_fault_nb
+from peak_trade.backtest._nb.fill_checks import first_fill_violation_nb
 from peak_trade.backtest._nb.fills import fill_capacity_nb
 from peak_trade.backtest._nb.simulate import simulate_nb
 from peak_trade.backtest.config import BacktestConfig
@@ -413,7 +413,7 @@ def test_a_stop_fill_outside_its_bar_is_caught_by_the_fill_invariant(timing):
     strict = inputs.checks._replace(mode=ik.CHECK_STOP, abs_tol=1e-9, max_leverage=np.inf)
     m, s = inputs.market, inputs.settings
     if timing == "every_bar":
-        code, bar = first_fill_fault_nb(book.fills, nf, m.low, m.high, 0.0, strict, viol)
+        code, bar = first_fill_violation_nb(book.fills, nf, m.low, m.high, 0.0, strict, viol)
     else:
         code, bar = end_checks_nb(m, book, cash, position, nf, nt, s, strict, viol)
     assert (code, bar) == (ik.FILL_PRICE_VALID, 1)

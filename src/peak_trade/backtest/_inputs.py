@@ -100,7 +100,11 @@ class Inputs:
     settings: Settings
     per_bar: Checks
     checks: Checks
-    at_end: bool
+
+    @property
+    def at_end(self) -> bool:
+        """Timing ``end``: the simulation runs unchecked and the end pass checks."""
+        return self.per_bar.mode != self.checks.mode
 
 
 def _stop(value: float | None) -> float:
@@ -133,7 +137,7 @@ def build_inputs(
     )
     per_bar = checks._replace(mode=ck.CHECK_OFF) if at_end else checks
     bars = Market(market.open, market.high, market.low, market.close, market.timestamps)
-    return Inputs(bars, settings, per_bar, checks, at_end)
+    return Inputs(bars, settings, per_bar, checks)
 
 
 def new_book(n: int, capacity: int, /) -> Book:

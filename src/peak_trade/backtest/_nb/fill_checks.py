@@ -78,7 +78,7 @@ def check_fills_nb(
 
 
 @njit_borrowed
-def first_fill_fault_nb(
+def first_fill_violation_nb(
     fills: Records, nf: int, low: Floats, high: Floats, slip: float, c: Checks, viol: Violations
 ) -> tuple[int, int]:
     """Reference: check_fills_nb on each fill row in order; (first code, its bar).
@@ -112,7 +112,7 @@ def first_of_stop_nb(
     when it is earlier, or at the same bar when ``code`` is a state invariant (a bar's
     order is timestamp, fills, state). The loser's record is undone.
     """
-    fill_code, fill_bar = first_fill_fault_nb(fills, nf, low, high, slip, c, viol)
+    fill_code, fill_bar = first_fill_violation_nb(fills, nf, low, high, slip, c, viol)
     if fill_code == 0:
         return code, bar
     if fill_bar < bar or code != TIMESTAMPS_INCREASING:

@@ -71,9 +71,7 @@ def grid_nb(
     n = signals.shape[0]
     total = signals.shape[1]
     size = (total + n_chunks - 1) // n_chunks
-    # Timing "end" (``build_inputs``): the simulation runs unchecked (``per_bar``) and
-    # the end pass checks with ``c``.
-    at_end = per_bar.mode != c.mode
+    at_end = per_bar.mode != c.mode  # as Inputs.at_end: timing "end"
     rows = signals.T  # (m, n), C-ordered when signals is Fortran-ordered
     stats, status, index, values, codes, bars, vals = out
     for chunk in prange(n_chunks):

@@ -24,7 +24,7 @@ from peak_trade.backtest._nb.checks import (
     first_code_nb,
     state_ok_nb,
 )
-from peak_trade.backtest._nb.fill_checks import first_fill_fault_nb, first_of_stop_nb
+from peak_trade.backtest._nb.fill_checks import first_fill_violation_nb, first_of_stop_nb
 from peak_trade.backtest._nb.fills import close_position_nb, mark_open_trade_nb, order_nb
 from peak_trade.backtest._nb.jit import njit_borrowed
 from peak_trade.backtest._nb.quiet import QUIET_BLOCK, SHORT_QUIET_BLOCK, quiet_run_nb
@@ -177,7 +177,7 @@ def end_of_run_nb(
     counts = st.nf, st.nt, st.n_stops
     if c.mode == CHECK_OFF:
         return 0, -1, counts[0], counts[1], counts[2]
-    code, bar = first_fill_fault_nb(book.fills, st.nf, m.low, m.high, s.slip, c, viol)
+    code, bar = first_fill_violation_nb(book.fills, st.nf, m.low, m.high, s.slip, c, viol)
     if code and c.mode == CHECK_STOP:
         return code, bar, counts[0], counts[1], counts[2]
     if n > 0:
