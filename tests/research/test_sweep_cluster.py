@@ -185,6 +185,19 @@ def test_workers_of_another_version_fail_fast_naming_both(cluster, cache, tmp_pa
     assert ctx["driver_version"] == importlib.import_module("peak_trade").__version__
 
 
+def _victim(nodes: list[Any]) -> Any:
+    """A worker node the driver is not attached to.
+
+    A driver dies with the raylet it is attached to. Ray attaches it to the head
+    when it finds the head among this host's raylets, or else to any node of the
+    host, so the test removes a node it knows the driver does not use.
+    """
+    ray = importlib.import_module("ray")
+    driver_node = ray.get_runtime_context().get_node_id()
+    (victim, *_) = [node for node in nodes if node.node_id != driver_node]
+    return victim
+
+
 def test_removing_a_worker_node_mid_sweep_completes_through_retries(
     cluster, cache, local, tmp_path, caplog
 ):
@@ -210,7 +223,7 @@ def test_removing_a_worker_node_mid_sweep_completes_through_retries(
             assert time.monotonic() < deadline, "the two workers never both started a task"
             assert runner.is_alive(), result
             time.sleep(0.05)  # waiting for Ray to start the workers
-        ray_cluster.remove_node(nodes[1])
+        ray_cluster.remove_node(_victim(nodes))
         (gate / "go").touch()
         runner.join(timeout=300)
     assert not runner.is_alive()
