@@ -59,11 +59,13 @@ class RatioCase:
 
 @dataclass(frozen=True, slots=True)
 class RatioResult:
-    """The medians of both sides and their ratio (candidate / reference)."""
+    """The medians of both sides, their ratio (candidate / reference) and the wall
+    seconds the untimed warmup calls took (JIT compile, the peer's compile, caches)."""
 
     name: str
     candidate_s: float
     reference_s: float
+    warmup_s: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -87,9 +89,11 @@ def measure_ratio(
         >>> 0.1 < r.ratio < 10
         True
     """
+    warm_start = clock()
     for _ in range(case.warmup):
         case.candidate()
         case.reference()
+    warmup_s = clock() - warm_start
     a: list[float] = []
     b: list[float] = []
     for i in range(case.rounds):
@@ -100,7 +104,7 @@ def measure_ratio(
         else:
             b.append(_time(case.reference, case.inner, clock))
             a.append(_time(case.candidate, case.inner, clock))
-    return RatioResult(case.name, statistics.median(a), statistics.median(b))
+    return RatioResult(case.name, statistics.median(a), statistics.median(b), warmup_s)
 
 
 def load_budgets(path: Path = BUDGETS_PATH) -> dict[str, float]:
@@ -131,6 +135,12 @@ class GateRow:
     seconds: float
     candidate_s: float
     reference_s: float
+    warmup_s: float = 0.0
+
+    @property
+    def measured_s(self) -> float:
+        """Wall seconds spent on the timed rounds: ``seconds`` less the warmup calls."""
+        return self.seconds - self.warmup_s
 
     @property
     def verdict(self) -> Verdict:
@@ -146,12 +156,25 @@ def _fmt_time(seconds: float) -> str:
 
 
 def format_table(rows: Sequence[GateRow]) -> str:
-    """The gate's table: figure, medians, ratio, budget, verdict and wall seconds.
+    """The gate's table: figure, medians, ratio, budget, verdict, warmup and wall seconds.
+
+    ``warmup`` is the untimed first calls (mostly JIT compile on a cold numba cache);
+    ``secs`` is the figure's whole wall time, warmup included.
 
     Example:
         >>> print(format_table([GateRow("a", "x", 1.1, 1.2, 0.5, 2e-3, 1e-3)]))  # doctest: +SKIP
     """
-    header = ("area", "figure", "candidate", "reference", "ratio", "budget", "verdict", "secs")
+    header = (
+        "area",
+        "figure",
+        "candidate",
+        "reference",
+        "ratio",
+        "budget",
+        "verdict",
+        "warmup",
+        "secs",
+    )
     body = [
         (
             r.area,
@@ -161,6 +184,7 @@ def format_table(rows: Sequence[GateRow]) -> str:
             f"{r.ratio:.2f}",
             f"{r.max_ratio:.2f}",
             r.verdict,
+            f"{r.warmup_s:.1f}",
             f"{r.seconds:.1f}",
         )
         for r in rows
@@ -193,8 +217,10 @@ def judge(
     """
     start = clock()
     result = measure_ratio(case, clock=clock)
+    warmup_s = result.warmup_s
     if verdict(result.ratio, max_ratio) == "FAIL":
         again = measure_ratio(case, clock=clock)
+        warmup_s += again.warmup_s
         result = min(result, again, key=lambda r: r.ratio)
     return GateRow(
         area=area,
@@ -204,4 +230,5 @@ def judge(
         seconds=clock() - start,
         candidate_s=result.candidate_s,
         reference_s=result.reference_s,
+        warmup_s=warmup_s,
     )

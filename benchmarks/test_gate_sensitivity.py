@@ -57,3 +57,36 @@ def test_the_same_work_passes_the_gate():
     row = judge(_case(2), BUDGET, area="sensitivity", clock=time.process_time)
     print(format_table([row]))
     assert row.verdict == "PASS"
+
+
+class _FakeClock:
+    """A clock that only moves when a call says so: the test's times are exact."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_warmup_is_timed_apart_from_the_rounds():
+    # The first call of the candidate stands for a JIT compile: 30 s on the fake
+    # clock; every later call of either side takes 1 s. The time shares must see
+    # the 2 x 5 timed calls (10 s) and the warmup must see 30 + 1 s.
+    clock = _FakeClock()
+    calls = {"candidate": 0}
+
+    def candidate() -> None:
+        calls["candidate"] += 1
+        clock.now += 30.0 if calls["candidate"] == 1 else 1.0
+
+    def reference() -> None:
+        clock.now += 1.0
+
+    case = RatioCase("fake_compile_then_steady", candidate, reference, rounds=5, warmup=1)
+    row = judge(case, BUDGET, area="sensitivity", clock=clock)
+    assert (row.warmup_s, row.measured_s, row.seconds) == (31.0, 10.0, 41.0)
+    assert row.ratio == 1.0
+    table = format_table([row])
+    assert table.splitlines()[0].split()[-2:] == ["warmup", "secs"]
+    assert table.splitlines()[-1].split()[-2:] == ["31.0", "41.0"]
