@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 
 import peak_trade as pt
+from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.cli.main import main
 from peak_trade.core.errors import ConfigError
 from tests.cli._cli_helpers import SMALL_CONFIG, run_dirs
@@ -33,6 +35,22 @@ def test_report_of_a_result_is_one_offline_file(tmp_path: Path) -> None:
     assert len(run["trades"]["rows"]) == min(1_000, result.trades.height)
     assert run["stats"]["n_trades"] == result.stats["n_trades"]
     assert run["series"]["equity"]["y"][-1] == result.equity["equity"][-1]
+
+
+def test_the_page_shows_every_extended_stat_in_order(tmp_path: Path) -> None:
+    # The report computes the stats in two parts on two threads; the page must hold
+    # what one plain extended_stats call on a fresh copy gives, name for name, with
+    # NaN and inf as null (strict_stats adds a "<name>_reason" beside them).
+    result = pt.run_backtest(pt.synthetic_ohlcv(300_000, seed=5), "ma_crossover")
+    page = pt.report(dataclasses.replace(result), tmp_path / "stats.html")
+    want = strict_stats(pt.extended_stats(dataclasses.replace(result)))
+    [run] = page_payload(page)["runs"]
+    assert list(run["stats"]) == list(want)
+    for name, value in want.items():
+        if isinstance(value, float):
+            assert run["stats"][name] == pytest.approx(value, rel=1e-12), name
+        else:
+            assert run["stats"][name] == value, name
 
 
 def test_a_long_run_keeps_4000_points_per_series_and_the_page_under_6_mb(tmp_path: Path) -> None:

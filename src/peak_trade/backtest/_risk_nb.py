@@ -197,13 +197,48 @@ def return_bands_sums_nb(
         t = total + x
         comp += (total - t) + x if abs(total) >= abs(x) else (x - t) + total
         total = t
-        for i in range(r.shape[0]):  # branch-free: a write past a band's end is overwritten
-            v = r[i]
-            low_band[a] = v
-            a += int(v <= c1) - int(v < c0)
-            high_band[b] = v
-            b += int(v <= c3) - int(v < c2)
+        a, b = _scatter_bands_nb(r, c0, c1, c2, c3, low_band, high_band, a, b)
     return a, b, below, total + comp, above
+
+
+#: Returns per block of the band scatter, which tests each block as a whole first.
+BLOCK = 32
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scatter_bands_nb(
+    r: npt.NDArray[np.float64],
+    c0: float,
+    c1: float,
+    c2: float,
+    c3: float,
+    low_band: npt.NDArray[np.float64],
+    high_band: npt.NDArray[np.float64],
+    a: int,
+    b: int,
+) -> tuple[int, int]:
+    """Reference: appends r[(c0 <= r) & (r <= c1)] to low_band at a and r[(c2 <= r) & (r <= c3)]
+    to high_band at b; returns the new ends.
+
+    Each block of ``BLOCK`` returns is tested as a whole first (a vector loop);
+    a block with no return in either band skips the scatter. The scatter is
+    branch-free: it writes every return of the block and moves a band's end
+    only past those inside the band (a later write overwrites the others).
+    """
+    for j0 in range(0, r.shape[0], BLOCK):
+        block = r[j0 : j0 + BLOCK]
+        hits = 0
+        for t in range(block.shape[0]):
+            v = block[t]
+            hits += ((v >= c0) & (v <= c1)) | ((v >= c2) & (v <= c3))
+        if hits:
+            for t in range(block.shape[0]):
+                v = block[t]
+                low_band[a] = v
+                a += (v >= c0) & (v <= c1)
+                high_band[b] = v
+                b += (v >= c2) & (v <= c3)
+    return a, b
 
 
 @njit(cache=True, nogil=True)

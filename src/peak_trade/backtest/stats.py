@@ -26,6 +26,8 @@ __all__ = [
     "INT_STATS",
     "SECONDS_PER_YEAR",
     "STAT_NAMES",
+    "bar_risk_stats",
+    "closed_trade_stats",
     "compute_stats",
     "extended_stats",
     "infer_periods_per_year",
@@ -185,19 +187,37 @@ def extended_stats(result: BacktestResult, /) -> dict[str, float | int]:
     Example:
         >>> extended_stats(result)["benchmark_return"]  # doctest: +SKIP
     """
+    return {**closed_trade_stats(result), **bar_risk_stats(result)}
+
+
+def _checked(result: object, /) -> BacktestResult:
     if not isinstance(result, BacktestResult):
         msg = f"`result` must be a BacktestResult; got {short_repr(result)}"
         raise ConfigError(msg, hint="pass what run_backtest returns, e.g. pt.run_backtest(df, ...)")
+    return result
+
+
+def closed_trade_stats(result: BacktestResult, /) -> dict[str, float | int]:
+    """The first part of :func:`extended_stats`: the result's stats and the trade stats.
+
+    It builds ``result.trades``; :func:`bar_risk_stats` does not, so the two can run
+    in separate threads (the report does).
+    """
+    result = _checked(result)
+    trades = trade_stats(result.trades, result.bars.timestamps)
+    return {**result.stats, **trades}
+
+
+def bar_risk_stats(result: BacktestResult, /) -> dict[str, float | int]:
+    """The second part of :func:`extended_stats`: risk and buy-and-hold stats of the bars."""
+    result = _checked(result)
     bars = result.bars  # not result.equity: these stats need no per-bar frame
     ts = bars.timestamps
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
-    equity, price = bars.equity, bars.price
     per_year = float(ppy) if ppy is not None else infer_periods_per_year(ts)
     return {
-        **result.stats,
-        **trade_stats(result.trades, ts),
-        **risk_stats(equity, float(result.config.initial_cash)),
-        **benchmark_stats(price, periods_per_year=per_year, years=years_spanned(ts)),
+        **risk_stats(bars.equity, float(result.config.initial_cash)),
+        **benchmark_stats(bars.price, periods_per_year=per_year, years=years_spanned(ts)),
     }
 
 

@@ -6,19 +6,25 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 
 from peak_trade.backtest.result import BacktestResult
-from peak_trade.backtest.stats import extended_stats, infer_periods_per_year
+from peak_trade.backtest.stats import bar_risk_stats, closed_trade_stats, infer_periods_per_year
 from peak_trade.backtest.stats_json import strict_stats
 from peak_trade.backtest.violations_json import violation_records
 from peak_trade.core.errors import ConfigError
 from peak_trade.core.repro import ReproContext
-from peak_trade.reporting._run_payload import RunBars, run_payload, share_prices, stats_cells
+from peak_trade.reporting._run_payload import (
+    RunBars,
+    run_payload,
+    share_prices,
+    start_rolling_sharpe,
+    stats_cells,
+)
 from peak_trade.reporting._sweep_payload import sweep_payload
 from peak_trade.reporting._walk_forward_payload import WALK_FORWARD_FILE, walk_forward_payload
 
@@ -62,38 +68,38 @@ def _violation_rows(records: Sequence[Mapping[str, Any]], /) -> list[dict[str, A
 def result_payload(result: BacktestResult, /) -> dict[str, Any]:
     """The page data of one in-memory result.
 
-    Four jobs overlap: `git rev-parse` for the repro context, the extended stats,
-    the rolling Sharpe and the other series (their numba kernels release the GIL,
-    so on two cores they run side by side).
+    Four jobs overlap: the rolling Sharpe and the bars' risk and buy-and-hold stats
+    (started first: they need only the bars), `git rev-parse` for the repro
+    context, and on this thread the trades frame, the trade stats, the other
+    series and the tables. Their numba kernels release the GIL, so on two cores
+    they run side by side. The stats are ``extended_stats(result)``'s, in parts.
     """
-    trades = result.trades  # built here, once, before the jobs read it
-    with ThreadPoolExecutor(3, thread_name_prefix="report") as pool:
-        stats = pool.submit(lambda: strict_stats(extended_stats(result)))
-        repro = pool.submit(_repro_now)
-        run = _run(result, trades, pool)
-        run["stats"] = stats_cells(stats.result())
-        return {"prices": share_prices([run]), "runs": [run], "repro": repro.result()}
-
-
-def _run(result: BacktestResult, trades: pl.DataFrame, pool: Executor, /) -> dict[str, Any]:
-    """The run's page data without its stats (``result_payload`` adds them)."""
     # The engine's stats carry the bars per year it used (inferred once, in the run).
     ppy = result.stats.get("periods_per_year", result.config.periods_per_year)
     if ppy is None:
         ppy = infer_periods_per_year(result.bars.timestamps)
     bars = result.bars  # not result.equity: the page needs no per-bar frame
-    return run_payload(
-        RunBars(bars.timestamps, bars.price, bars.equity),
-        trades,
-        {},
-        symbol="result",
-        strategy="backtest",
-        initial_cash=float(result.config.initial_cash),
-        periods_per_year=float(ppy),
-        params=result.params,
-        violations=_violation_rows(violation_records(result.violations)),
-        pool=pool,
-    )
+    cash = float(result.config.initial_cash)
+    with ThreadPoolExecutor(3, thread_name_prefix="report") as pool:
+        rolling = start_rolling_sharpe(bars.equity, cash, float(ppy), pool)
+        bar_stats = pool.submit(bar_risk_stats, result)
+        repro = pool.submit(_repro_now)
+        trades = result.trades  # built here, once, on this thread only
+        trade_stats = closed_trade_stats(result)
+        run = run_payload(
+            RunBars(bars.timestamps, bars.price, bars.equity),
+            trades,
+            {},
+            symbol="result",
+            strategy="backtest",
+            initial_cash=cash,
+            periods_per_year=float(ppy),
+            params=result.params,
+            violations=_violation_rows(violation_records(result.violations)),
+            rolling=rolling,
+        )
+        run["stats"] = stats_cells(strict_stats({**trade_stats, **bar_stats.result()}))
+        return {"prices": share_prices([run]), "runs": [run], "repro": repro.result()}
 
 
 def frame_payload(frame: pl.DataFrame, /, *, metric: str = "sharpe") -> dict[str, Any]:

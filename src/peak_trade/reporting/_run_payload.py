@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -18,7 +18,15 @@ from peak_trade.reporting._rolling_nb import rolling_sharpe_minmax_nb
 from peak_trade.reporting._series_nb import run_series_minmax_nb
 from peak_trade.reporting.decimate import MAX_POINTS
 
-__all__ = ["MAX_MARKERS", "MAX_TRADE_ROWS", "RunBars", "run_payload", "share_prices"]
+__all__ = [
+    "MAX_MARKERS",
+    "MAX_TRADE_ROWS",
+    "RunBars",
+    "run_payload",
+    "share_prices",
+    "sharpe_window",
+    "start_rolling_sharpe",
+]
 
 #: Rows of the trades table in the page.
 MAX_TRADE_ROWS: Final = 1_000
@@ -87,14 +95,35 @@ def _rolling_sharpe(
     """The Sharpe of the trailing ``window`` of returns, decimated: bars and values.
 
     Of the bars with a finite Sharpe, at most ``MAX_POINTS``: each bucket's first
-    minimum and maximum, and the first and last bar (``_rolling_nb``).
+    minimum and maximum, and the first and last bar (``_rolling_nb``). Two bars or
+    fewer have no Sharpe.
     """
+    if equity.size <= 2:
+        equity = equity[:0]
     n_buckets = (MAX_POINTS - 2) // 2
     idx = np.empty(2 * n_buckets + 2, dtype=np.int64)
     values = np.empty(2 * n_buckets + 2, dtype=np.float64)
     root = math.sqrt(periods_per_year)
     k = rolling_sharpe_minmax_nb(equity, initial, window, root, n_buckets, idx, values)
     return idx[:k], values[:k]
+
+
+def sharpe_window(periods_per_year: float, bars: int, /) -> int:
+    """Bars in the rolling Sharpe's window: a month's bars, at least 20, at most a quarter
+    of ``bars`` (at least 2)."""
+    return int(min(max(periods_per_year / 12.0, 20.0), max(bars // 4, 2)))
+
+
+def start_rolling_sharpe(
+    equity: Floats, initial: float, periods_per_year: float, pool: Executor, /
+) -> Future[tuple[Ints, Floats]]:
+    """Start the decimated rolling Sharpe in ``pool`` (its kernel releases the GIL).
+
+    It needs only the equity, so a caller starts it first and builds the rest
+    (the trades frame, the stats) while it runs; ``run_payload(rolling=...)`` takes it.
+    """
+    window = sharpe_window(periods_per_year, equity.size)
+    return pool.submit(_rolling_sharpe, equity, initial, window, periods_per_year)
 
 
 def _monthly(ts: pl.Series, equity: Floats, initial: float) -> dict[str, Any]:
@@ -182,19 +211,20 @@ def run_payload(
     violations: Sequence[Mapping[str, Any]] = (),
     violations_note: str = "none",
     pool: Executor | None = None,
+    rolling: Future[tuple[Ints, Floats]] | None = None,
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given.
 
-    With ``pool``, the rolling Sharpe is computed there while this thread decimates
-    the other series (both kernels release the GIL).
+    The rolling Sharpe is ``rolling`` when given (``start_rolling_sharpe``), else
+    started in ``pool``, else computed here. While it runs elsewhere this thread
+    decimates the other series and builds the tables, and waits for it last.
     """
     ts, price, eq = bars
     ms = _millis_at(ts)
-    window = int(min(max(periods_per_year / 12.0, 20.0), max(eq.size // 4, 2)))
-    rolling_args = (eq if eq.size > 2 else eq[:0], initial_cash, window, periods_per_year)
-    rolling = pool.submit(_rolling_sharpe, *rolling_args) if pool is not None else None
+    window = sharpe_window(periods_per_year, eq.size)
+    if rolling is None and pool is not None:
+        rolling = start_rolling_sharpe(eq, initial_cash, periods_per_year, pool)
     (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
-    live, sharpe = rolling.result() if rolling is not None else _rolling_sharpe(*rolling_args)
     entry_ms, exit_ms = (
         _millis(trades.get_column("entry_ts")),
         _millis(trades.get_column("exit_ts")),
@@ -209,6 +239,11 @@ def run_payload(
         pl.col("entry_ts", "exit_ts").dt.to_string("%Y-%m-%d %H:%M:%S"),
         *(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats),  # NaN: null
     )
+    monthly = _monthly(ts, eq, initial_cash)
+    if rolling is not None:
+        live, sharpe = rolling.result()
+    else:
+        live, sharpe = _rolling_sharpe(eq, initial_cash, window, periods_per_year)
     return {
         "symbol": symbol,
         "strategy": strategy,
@@ -227,7 +262,7 @@ def run_payload(
             exit_ms[closed][::step], trades.get_column("exit_price").to_numpy()[closed][::step]
         ),
         "markers_note": note,
-        "monthly": _monthly(ts, eq, initial_cash),
+        "monthly": monthly,
         "stats": stats_cells(stats),
         "trades": {
             "columns": head.columns,
