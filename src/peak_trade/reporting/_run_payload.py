@@ -210,20 +210,17 @@ def run_payload(
     params: Mapping[str, Any] | None = None,
     violations: Sequence[Mapping[str, Any]] = (),
     violations_note: str = "none",
-    pool: Executor | None = None,
     rolling: Future[tuple[Ints, Floats]] | None = None,
 ) -> dict[str, Any]:
     """Everything the page draws for one run; long series decimated, stats as given.
 
     The rolling Sharpe is ``rolling`` when given (``start_rolling_sharpe``), else
-    started in ``pool``, else computed here. While it runs elsewhere this thread
-    decimates the other series and builds the tables, and waits for it last.
+    computed here. While it runs elsewhere this thread decimates the other series
+    and builds the tables, and waits for it last.
     """
     ts, price, eq = bars
     ms = _millis_at(ts)
     window = sharpe_window(periods_per_year, eq.size)
-    if rolling is None and pool is not None:
-        rolling = start_rolling_sharpe(eq, initial_cash, periods_per_year, pool)
     (eq_at, eq_y), (dd_at, dd_y), (px_at, px_y) = _run_series(bars, initial_cash)
     entry_ms, exit_ms = (
         _millis(trades.get_column("entry_ts")),
